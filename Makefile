@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The developer's interface to snull (see README.md):
+#   make            build src/snull.ko against KDIR
+#   make run        build, boot a VM, show snull carrying traffic
+#   make check      build and run every test in the VM
+#   make clean
+#
+# KDIR defaults to the running kernel's build tree, falling back to the
+# newest Debian headers under /usr/src (scripts/find-kdir).
+
+KDIR ?= $(shell $(CURDIR)/scripts/find-kdir)
+
+.PHONY: all modules clean run check
+
+all: modules
+
+modules:
+	@test -n "$(KDIR)" || { echo "snull: set KDIR to a kernel build tree" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/src modules
+
+clean:
+	@test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR)/src clean
+
+run:
+	tests/run.sh --demo
+
+check:
+	tests/run.sh
