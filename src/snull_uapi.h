@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * snull_uapi.h - what user space may ask snull through its private ioctl.
+ * What user space may ask snull through its private ioctl.
  *
  * The request goes through SIOCDEVPRIVATE on an AF_INET datagram socket,
  * with ifr_name set to the interface and ifr_data pointing at the reply.

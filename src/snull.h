@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the files of snull share.
+ *
+ * snull is a pair of Ethernet interfaces, sn0 and sn1, wired to each other
+ * through a simulated NIC: a TX ring of packet buffers, a status word of
+ * interrupt causes, and an interrupt line that fires in hard-IRQ context.
+ * docs/design.md tells the whole story; each file below holds one concern.
+ */
+#ifndef _SNULL_H
+#define _SNULL_H
+
+#include <linux/if_vlan.h>
+#include <linux/irq_work.h>
+#include <linux/netdevice.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+
+#include "snull_compat.h"
+
+#define SNULL_NR_DEVS		2
+/* A full-MTU frame, with room for one VLAN tag: the book's 1500 was too small. */
+#define SNULL_BUF_SIZE		VLAN_ETH_FRAME_LEN
+#define SNULL_MAX_POOL		4096
+
+/* Interrupt causes: bit numbers in snull_priv.status. */
+enum {
+	SNULL_RX_INTR,		/* the wire has put frames in our receive path */
+	SNULL_TX_INTR,		/* TX descriptors have been completed */
+};
+
+/* One TX descriptor and its packet buffer: the book's struct snull_packet. */
+struct snull_desc {
+	u8 *buf;		/* SNULL_BUF_SIZE + NET_IP_ALIGN bytes */
+	u16 len;		/* frame length, Ethernet header included */
+	bool csum_ok;		/* the hardware filled in the L4 checksum */
+};
+
+/*
+ * The TX ring. Its indices run freely and are reduced modulo size on use.
+ * Each has one writer:
+ *   head  - the driver's xmit, under netif_tx_lock: next descriptor to fill
+ *   rx    - the peer's receive path: next descriptor the wire delivers
+ *   done  - the hardware's write-back: descriptors before it are complete
+ *           (the receive path, or the reset in ndo_tx_timeout, through
+ *           snull_ring_write_back(), which only moves it forward)
+ *   tail  - the driver's TX-done cleanup: next descriptor to reclaim
+ * so that tail <= done <= rx <= head, and head - tail <= size.
+ */
+struct snull_ring {
+	struct snull_desc *desc;
+	u32 size;
+	u32 head;
+	u32 rx;
+	u32 done;
+	u32 tail;
+	u32 wake_thresh;	/* free descriptors needed to wake the queue */
+	bool stalled;		/* lockup: write-backs and TX-done are lost */
+};
+
+/* Counters beyond rtnl_link_stats64, shown by ethtool -S. */
+enum snull_counter {
+	SNULL_IRQ_HANDLED,
+	SNULL_IRQ_NOT_HARDIRQ,
+	SNULL_IRQ_RX,
+	SNULL_IRQ_TX,
+	SNULL_NAPI_POLLS,
+	SNULL_NAPI_MAX_WORK,	/* a gauge kept in snull_priv, not counted */
+	SNULL_RX_NETIF_RX,
+	SNULL_TX_QUEUE_STOPPED,
+	SNULL_TX_QUEUE_WOKEN,
+	SNULL_TX_BUSY,
+	SNULL_TX_TIMEOUTS,
+	SNULL_TX_LOST_IRQS,
+	SNULL_TX_DROP_OVERSIZE,	/* first of the tx_drop_* reasons */
+	SNULL_TX_DROP_RUNT,
+	SNULL_TX_DROP_NOT_IPV4,
+	SNULL_TX_DROP_BAD_IHL,
+	SNULL_TX_DROP_BAD_LEN,
+	SNULL_TX_DROP_CARRIER,	/* last of the tx_drop_* reasons */
+	SNULL_RX_DROP_NOMEM,	/* first of the rx_drop_* reasons */
+	SNULL_RX_DROP_DOWN,	/* last of the rx_drop_* reasons */
+	SNULL_NR_COUNTERS
+};
+
+/*
+ * Per-CPU statistics. Writers are the xmit path, the interrupt handler, NAPI
+ * poll and ndo_tx_timeout, which can nest on one CPU, so every update uses
+ * the _irqsave flavour of u64_stats (free on 64-bit, safe on 32-bit).
+ */
+struct snull_pcpu_stats {
+	u64_stats_t rx_packets;
+	u64_stats_t rx_bytes;
+	u64_stats_t tx_packets;
+	u64_stats_t tx_bytes;
+	u64_stats_t cnt[SNULL_NR_COUNTERS];
+	struct u64_stats_sync syncp;
+};
+
+/* A reader's copy of the counters, summed over CPUs. */
+struct snull_stats_snap {
+	u64 rx_packets;
+	u64 rx_bytes;
+	u64 tx_packets;
+	u64 tx_bytes;
+	u64 cnt[SNULL_NR_COUNTERS];
+};
+
+struct snull_priv {
+	struct net_device *dev;
+	struct snull_priv *peer;	/* the other end, fixed from load to unload */
+	struct napi_struct napi;
+	struct irq_work irq;		/* the interrupt line */
+	unsigned long status;		/* pending causes: atomic bitops */
+	bool irq_enabled;		/* the interrupt mask: false = masked */
+	spinlock_t lock;		/* one handler at a time with use_napi=0 */
+	struct snull_ring tx;
+	u32 tx_count;			/* transmits, for lockup; xmit only */
+	u32 napi_max_work;		/* written by poll only */
+	struct snull_pcpu_stats __percpu *stats;
+};
+
+/* Module parameters (snull_main.c), checked at load and fixed afterwards. */
+extern int snull_pool_size;
+extern int snull_lockup;
+extern int snull_timeout;
+extern int snull_use_napi;
+extern int snull_napi_weight;
+
+/* snull_netdev.c: the net_device and its callbacks */
+void snull_setup(struct net_device *dev);
+int snull_priv_init(struct net_device *dev, struct net_device *peer, int index);
+void snull_priv_teardown(struct net_device *dev);
+
+/* snull_hw.c: the simulated hardware */
+int snull_ring_alloc(struct snull_ring *ring, u32 size);
+void snull_ring_free(struct snull_ring *ring);
+void snull_ring_write_back(struct snull_ring *ring, u32 upto);
+void snull_ring_reset(struct snull_ring *ring);
+void snull_raise_irq(struct snull_priv *priv, int cause);
+void snull_irq_mask(struct snull_priv *priv);
+void snull_irq_unmask(struct snull_priv *priv);
+
+static inline u32 snull_ring_used(const struct snull_ring *ring)
+{
+	return READ_ONCE(ring->head) - READ_ONCE(ring->tail);
+}
+
+static inline u8 *snull_desc_frame(const struct snull_desc *desc)
+{
+	/* NET_IP_ALIGN puts the IP header on a 4-byte boundary */
+	return desc->buf + NET_IP_ALIGN;
+}
+
+/* snull_tx.c: transmit, TX-done cleanup, time-out */
+netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev);
+void snull_tx_clean(struct snull_priv *priv);
+void snull_tx_timeout(struct net_device *dev, unsigned int txqueue);
+
+/* snull_rx.c: the interrupt handler, NAPI poll, receive */
+void snull_interrupt(struct irq_work *work);
+int snull_poll(struct napi_struct *napi, int budget);
+void snull_rx_flush(struct snull_priv *priv);
+
+/* snull_rewrite.c: the address trick */
+int snull_rewrite(u8 *frame, unsigned int len);
+
+/* snull_stats.c */
+int snull_stats_alloc(struct snull_priv *priv);
+void snull_stats_free(struct snull_priv *priv);
+void snull_count_add(struct snull_priv *priv, enum snull_counter c, u32 n);
+void snull_count_rx(struct snull_priv *priv, unsigned int bytes);
+void snull_count_tx(struct snull_priv *priv, unsigned int pkts,
+		    unsigned int bytes);
+void snull_stats_snapshot(struct snull_priv *priv,
+			  struct snull_stats_snap *sum);
+void snull_get_stats64(struct net_device *dev,
+		       struct rtnl_link_stats64 *stats);
+
+static inline void snull_count(struct snull_priv *priv, enum snull_counter c)
+{
+	snull_count_add(priv, c, 1);
+}
+
+/* snull_ethtool.c */
+extern const struct ethtool_ops snull_ethtool_ops;
+
+/* snull_ioctl.c: ndo_siocdevprivate and ndo_set_config */
+int snull_ioctl(struct net_device *dev, struct ifreq *ifr,
+		void __user *data, int cmd);
+int snull_config(struct net_device *dev, struct ifmap *map);
+
+#endif /* _SNULL_H */

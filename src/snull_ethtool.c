@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What ethtool shows: driver info, link, ring, counters.
+ */
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+
+#include "snull.h"
+
+/* In the order of enum snull_counter. */
+static const char snull_counter_names[SNULL_NR_COUNTERS][ETH_GSTRING_LEN] = {
+	[SNULL_IRQ_HANDLED]		= "irq_handled",
+	[SNULL_IRQ_NOT_HARDIRQ]		= "irq_not_hardirq",
+	[SNULL_IRQ_RX]			= "irq_rx",
+	[SNULL_IRQ_TX]			= "irq_tx",
+	[SNULL_NAPI_POLLS]		= "napi_polls",
+	[SNULL_NAPI_MAX_WORK]		= "napi_max_work",
+	[SNULL_RX_NETIF_RX]		= "rx_netif_rx",
+	[SNULL_TX_QUEUE_STOPPED]	= "tx_queue_stopped",
+	[SNULL_TX_QUEUE_WOKEN]		= "tx_queue_woken",
+	[SNULL_TX_BUSY]			= "tx_busy",
+	[SNULL_TX_TIMEOUTS]		= "tx_timeouts",
+	[SNULL_TX_LOST_IRQS]		= "tx_lost_irqs",
+	[SNULL_TX_DROP_OVERSIZE]	= "tx_drop_oversize",
+	[SNULL_TX_DROP_RUNT]		= "tx_drop_runt",
+	[SNULL_TX_DROP_NOT_IPV4]	= "tx_drop_not_ipv4",
+	[SNULL_TX_DROP_BAD_IHL]		= "tx_drop_bad_ihl",
+	[SNULL_TX_DROP_BAD_LEN]		= "tx_drop_bad_len",
+	[SNULL_TX_DROP_CARRIER]		= "tx_drop_carrier",
+	[SNULL_RX_DROP_NOMEM]		= "rx_drop_nomem",
+	[SNULL_RX_DROP_DOWN]		= "rx_drop_down",
+};
+
+static void snull_get_drvinfo(struct net_device *dev,
+			      struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->bus_info, "virtual", sizeof(info->bus_info));
+}
+
+static void snull_get_ringparam(struct net_device *dev,
+				struct ethtool_ringparam *ring,
+				struct kernel_ethtool_ringparam *kernel_ring,
+				struct netlink_ext_ack *extack)
+{
+	struct snull_priv *priv = netdev_priv(dev);
+
+	ring->tx_max_pending = SNULL_MAX_POOL;
+	ring->tx_pending = priv->tx.size;
+}
+
+static int snull_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? SNULL_NR_COUNTERS : -EOPNOTSUPP;
+}
+
+static void snull_get_strings(struct net_device *dev, u32 sset, u8 *buf)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(buf, snull_counter_names, sizeof(snull_counter_names));
+}
+
+static void snull_get_ethtool_stats(struct net_device *dev,
+				    struct ethtool_stats *stats, u64 *data)
+{
+	struct snull_stats_snap snap;
+
+	snull_stats_snapshot(netdev_priv(dev), &snap);
+	memcpy(data, snap.cnt, sizeof(snap.cnt));
+}
+
+const struct ethtool_ops snull_ethtool_ops = {
+	.get_drvinfo		= snull_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_ringparam		= snull_get_ringparam,
+	.get_sset_count		= snull_get_sset_count,
+	.get_strings		= snull_get_strings,
+	.get_ethtool_stats	= snull_get_ethtool_stats,
+	.get_ts_info		= ethtool_op_get_ts_info,
+};

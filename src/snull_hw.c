@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The simulated hardware: the TX ring and the interrupt line.
+ *
+ * A real NIC owns memory the driver shares with it and raises interrupts
+ * through a status register. snull's "hardware" is this file: a ring of
+ * packet buffers per device, which the peer reads as its wire, a status word
+ * of interrupt causes, a mask, and an irq_work that runs the handler in
+ * hard-IRQ context, never as a plain call from the transmit path.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+
+#include "snull.h"
+
+/* Allocate the ring and its buffers (the book's snull_setup_pool). */
+int snull_ring_alloc(struct snull_ring *ring, u32 size)
+{
+	u32 i;
+
+	ring->desc = kcalloc(size, sizeof(*ring->desc), GFP_KERNEL);
+	if (!ring->desc)
+		return -ENOMEM;
+	ring->size = size;
+	ring->wake_thresh = DIV_ROUND_UP(size, 4);
+
+	for (i = 0; i < size; i++) {
+		ring->desc[i].buf = kmalloc(SNULL_BUF_SIZE + NET_IP_ALIGN,
+					    GFP_KERNEL);
+		if (!ring->desc[i].buf) {
+			snull_ring_free(ring);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Free the ring (the book's snull_teardown_pool). Called only once the
+ * device is unregistered and both ends are down, so nothing reads it.
+ * No skb lives in the ring: xmit copies the frame and frees the skb, so
+ * there is nothing in flight to leak (pitfalls.md #12).
+ */
+void snull_ring_free(struct snull_ring *ring)
+{
+	u32 i;
+
+	if (!ring->desc)
+		return;
+	for (i = 0; i < ring->size; i++)
+		kfree(ring->desc[i].buf);
+	kfree(ring->desc);
+	ring->desc = NULL;
+}
+
+/*
+ * The hardware writes back "descriptors before @upto are complete". Two
+ * writers can race here (the peer's receive path and the reset in
+ * ndo_tx_timeout), so the index only ever moves forward. The release orders
+ * the receiver's reads of the buffers before the driver reuses them.
+ */
+void snull_ring_write_back(struct snull_ring *ring, u32 upto)
+{
+	u32 old = READ_ONCE(ring->done);
+
+	while ((s32)(upto - old) > 0) {
+		u32 seen = cmpxchg_release(&ring->done, old, upto);
+
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
+/*
+ * Reset a hung TX engine: lift the stall and write back every descriptor the
+ * wire has delivered. It neither allocates nor sleeps and leaves descriptors
+ * still on the wire alone, so it is safe with BHs off (pitfalls.md #11).
+ */
+void snull_ring_reset(struct snull_ring *ring)
+{
+	WRITE_ONCE(ring->stalled, false);
+	smp_mb(); /* pairs with snull_wire_complete() */
+	snull_ring_write_back(ring, smp_load_acquire(&ring->rx));
+}
+
+/*
+ * Raise an interrupt cause. The status bit is set first and the mask read
+ * after a full barrier; snull_irq_unmask() does the opposite. So either we
+ * see the mask lifted and fire, or the unmasker sees our bit and fires: a
+ * cause raised just as NAPI completes is never lost (pitfalls.md #5).
+ */
+void snull_raise_irq(struct snull_priv *priv, int cause)
+{
+	set_bit(cause, &priv->status);
+	smp_mb__after_atomic(); /* pairs with snull_irq_unmask() */
+	if (READ_ONCE(priv->irq_enabled))
+		irq_work_queue(&priv->irq);
+}
+
+void snull_irq_mask(struct snull_priv *priv)
+{
+	WRITE_ONCE(priv->irq_enabled, false);
+}
+
+/* Unmask, and fire at once if a cause is pending: the line is level-triggered. */
+void snull_irq_unmask(struct snull_priv *priv)
+{
+	WRITE_ONCE(priv->irq_enabled, true);
+	smp_mb(); /* pairs with snull_raise_irq() */
+	if (READ_ONCE(priv->status))
+		irq_work_queue(&priv->irq);
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module parameters, load and unload.
+ *
+ * snull is the "Simple Network Utility for Loading Localities" of Linux
+ * Device Drivers, 3rd edition, chapter 17, written anew for today's kernels.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+
+#include "snull.h"
+
+int snull_pool_size = 256;
+module_param_named(pool_size, snull_pool_size, int, 0444);
+MODULE_PARM_DESC(pool_size, "Descriptors (packet buffers) in each TX ring, 1-4096 (default 256)");
+
+int snull_lockup;
+module_param_named(lockup, snull_lockup, int, 0444);
+MODULE_PARM_DESC(lockup, "Lose the TX-done interrupt of every Nth transmit, hanging the ring until the watchdog resets it; 0 = never (default 0)");
+
+int snull_timeout = 5000;
+module_param_named(timeout, snull_timeout, int, 0444);
+MODULE_PARM_DESC(timeout, "TX watchdog time-out in ms, 10-60000 (default 5000)");
+
+int snull_use_napi = 1;
+module_param_named(use_napi, snull_use_napi, int, 0444);
+MODULE_PARM_DESC(use_napi, "1: receive through NAPI poll; 0: netif_rx() from the interrupt handler (default 1)");
+
+int snull_napi_weight = NAPI_POLL_WEIGHT;
+module_param_named(napi_weight, snull_napi_weight, int, 0444);
+MODULE_PARM_DESC(napi_weight, "NAPI weight: the most frames one poll receives, 1-64 (default 64)");
+
+static int snull_inject_load_fault;
+module_param_named(inject_load_fault, snull_inject_load_fault, int, 0444);
+MODULE_PARM_DESC(inject_load_fault, "Test hook: fail loading at stage N: 1 allocating sn1, 2 sn0's ring, 3 sn1's ring, 4 registering sn1; 0 = off (default 0)");
+
+static struct net_device *snull_devs[SNULL_NR_DEVS];
+
+struct snull_param {
+	const char *name;
+	int *value;
+	int min, max;
+};
+
+static const struct snull_param snull_params[] = {
+	{ "pool_size", &snull_pool_size, 1, SNULL_MAX_POOL },
+	{ "lockup", &snull_lockup, 0, 1000000 },
+	{ "timeout", &snull_timeout, 10, 60000 },
+	{ "use_napi", &snull_use_napi, 0, 1 },
+	{ "napi_weight", &snull_napi_weight, 1, NAPI_POLL_WEIGHT },
+	{ "inject_load_fault", &snull_inject_load_fault, 0, 4 },
+};
+
+/* The book never checked its parameters (pitfalls.md #15). */
+static int snull_check_params(void)
+{
+	const struct snull_param *p;
+	int err = 0;
+
+	for (p = snull_params; p < snull_params + ARRAY_SIZE(snull_params); p++) {
+		if (*p->value >= p->min && *p->value <= p->max)
+			continue;
+		pr_err("%s=%d is out of range %d..%d\n", p->name, *p->value,
+		       p->min, p->max);
+		err = -EINVAL;
+	}
+	return err;
+}
+
+/* True when the test hook asks this stage of loading to fail. */
+static bool snull_fault(int stage)
+{
+	if (snull_inject_load_fault != stage)
+		return false;
+	pr_info("inject_load_fault=%d: failing the load here\n", stage);
+	return true;
+}
+
+static void snull_free_devs(void)
+{
+	int i;
+
+	for (i = 0; i < SNULL_NR_DEVS; i++) {
+		free_netdev(snull_devs[i]);	/* NULL is fine */
+		snull_devs[i] = NULL;
+	}
+}
+
+static int snull_alloc_devs(void)
+{
+	int i;
+
+	for (i = 0; i < SNULL_NR_DEVS; i++) {
+		if (i == 1 && snull_fault(1))
+			goto err;
+		snull_devs[i] = alloc_netdev(sizeof(struct snull_priv), "sn%d",
+					     NET_NAME_ENUM, snull_setup);
+		if (!snull_devs[i])
+			goto err;
+	}
+	return 0;
+err:
+	snull_free_devs();
+	return -ENOMEM;
+}
+
+/* Rings and counters for both devices; on failure nothing stays allocated. */
+static int snull_init_devs(void)
+{
+	int i, err;
+
+	for (i = 0; i < SNULL_NR_DEVS; i++) {
+		struct net_device *peer = snull_devs[SNULL_NR_DEVS - 1 - i];
+
+		err = snull_fault(2 + i) ? -ENOMEM :
+			snull_priv_init(snull_devs[i], peer, i);
+		if (err)
+			goto err;
+	}
+	return 0;
+err:
+	while (i--)
+		snull_priv_teardown(snull_devs[i]);
+	return err;
+}
+
+/*
+ * Register both devices, only now that each is fully set up: the kernel may
+ * call them as soon as register_netdevice() returns. RTNL is held across
+ * both, so nobody sees the pair half-registered, and a failure unregisters
+ * exactly the devices that were registered (pitfalls.md #13).
+ */
+static int snull_register_devs(void)
+{
+	int i, err = 0;
+
+	rtnl_lock();
+	for (i = 0; i < SNULL_NR_DEVS; i++) {
+		err = (i == 1 && snull_fault(4)) ? -EBUSY :
+			register_netdevice(snull_devs[i]);
+		if (err) {
+			pr_err("error %d registering device %d\n", err, i);
+			break;
+		}
+	}
+	if (err)
+		while (i--)
+			unregister_netdevice(snull_devs[i]);
+	rtnl_unlock();
+	return err;
+}
+
+static int __init snull_init_module(void)
+{
+	int err;
+
+	err = snull_check_params();
+	if (err)
+		return err;
+	err = snull_alloc_devs();
+	if (err)
+		return err;
+	err = snull_init_devs();
+	if (err)
+		goto err_free;
+	err = snull_register_devs();
+	if (err)
+		goto err_teardown;
+	return 0;
+
+err_teardown:
+	snull_priv_teardown(snull_devs[0]);
+	snull_priv_teardown(snull_devs[1]);
+err_free:
+	snull_free_devs();
+	return err;
+}
+
+/*
+ * The book's order, which the netdevices document requires: unregister
+ * (after which the core calls nothing of ours and has dropped its last
+ * reference), then free our buffers, then return the net_device.
+ */
+static void __exit snull_cleanup(void)
+{
+	int i;
+
+	rtnl_lock();
+	for (i = 0; i < SNULL_NR_DEVS; i++)
+		unregister_netdevice(snull_devs[i]);
+	rtnl_unlock();
+	for (i = 0; i < SNULL_NR_DEVS; i++)
+		snull_priv_teardown(snull_devs[i]);
+	snull_free_devs();
+}
+
+module_init(snull_init_module);
+module_exit(snull_cleanup);
+
+MODULE_AUTHOR("The snull developers");
+MODULE_DESCRIPTION("A pair of simulated Ethernet interfaces wired to each other (LDD3 ch. 17)");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The net_device: setup, open, stop, and the Ethernet header.
+ *
+ * The callback table says in which file each callback lives; each callback's
+ * comment gives its context and lock under the netdevices document.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+
+#include "snull.h"
+
+/*
+ * header_ops.create (the book's snull_header). There is no ARP, so no
+ * neighbour knows a link address: the destination is always the peer,
+ * whose address is ours with the low bit of the last byte flipped.
+ */
+static int snull_header(struct sk_buff *skb, struct net_device *dev,
+			unsigned short type, const void *daddr,
+			const void *saddr, unsigned int len)
+{
+	struct ethhdr *eth = skb_push(skb, ETH_HLEN);
+
+	eth->h_proto = htons(type);
+	memcpy(eth->h_source, saddr ? saddr : dev->dev_addr, ETH_ALEN);
+	memcpy(eth->h_dest, dev->dev_addr, ETH_ALEN);
+	eth->h_dest[ETH_ALEN - 1] ^= 0x01;
+	return ETH_HLEN;
+}
+
+/* No .cache: with no ARP replies there is nothing to cache (the book's
+ * hard_header_cache = NULL). .parse lets packet sockets see the source.
+ */
+static const struct header_ops snull_header_ops = {
+	.create	= snull_header,
+	.parse	= eth_header_parse,
+};
+
+/*
+ * Carrier is up only while both ends are: a frame sent to an interface that
+ * is down has nowhere to go.
+ */
+static void snull_update_carrier(struct snull_priv *priv)
+{
+	struct net_device *peer = priv->peer->dev;
+
+	if (netif_running(priv->dev) && netif_running(peer)) {
+		netif_carrier_on(priv->dev);
+		netif_carrier_on(peer);
+	} else {
+		netif_carrier_off(priv->dev);
+		netif_carrier_off(peer);
+	}
+}
+
+/*
+ * ndo_open. Context: process; RTNL held (asserted). netif_running() is
+ * already true. Start the receive machinery before the queue, then unmask:
+ * the unmask fires at once for anything that arrived while we were down.
+ */
+static int snull_open(struct net_device *dev)
+{
+	struct snull_priv *priv = netdev_priv(dev);
+
+	ASSERT_RTNL();
+	if (snull_use_napi)
+		napi_enable(&priv->napi);
+	snull_irq_unmask(priv);
+	netif_start_queue(dev);
+	snull_update_carrier(priv);
+	return 0;
+}
+
+/*
+ * ndo_stop (the book's snull_release). Context: process; RTNL held.
+ * netif_running() is already false and the core has deactivated the qdisc.
+ * The document promises poll is stopped: today's core leaves that to the
+ * driver, so napi_disable() makes it true. NAPI goes first, so a poll that
+ * completes cannot unmask after we mask; irq_work_sync() then waits out a
+ * handler already running on another CPU.
+ */
+static int snull_release(struct net_device *dev)
+{
+	struct snull_priv *priv = netdev_priv(dev);
+
+	ASSERT_RTNL();
+	netif_tx_disable(dev);
+	snull_update_carrier(priv);
+	if (snull_use_napi)
+		napi_disable(&priv->napi);
+	snull_irq_mask(priv);
+	irq_work_sync(&priv->irq);
+	snull_rx_flush(priv);
+	return 0;
+}
+
+static const struct net_device_ops snull_netdev_ops = {
+	.ndo_open		= snull_open,		/* this file */
+	.ndo_stop		= snull_release,	/* this file */
+	.ndo_start_xmit		= snull_tx,		/* snull_tx.c */
+	.ndo_tx_timeout		= snull_tx_timeout,	/* snull_tx.c */
+	.ndo_get_stats64	= snull_get_stats64,	/* snull_stats.c */
+	.ndo_siocdevprivate	= snull_ioctl,		/* snull_ioctl.c */
+	.ndo_set_config		= snull_config,		/* snull_ioctl.c */
+	.ndo_validate_addr	= eth_validate_addr,
+	/* No .ndo_set_mac_address: the pair is wired by its addresses. */
+};
+
+/*
+ * The setup function given to alloc_netdev() (the book's snull_init). It
+ * only fills in fields; what can fail is in snull_priv_init().
+ */
+void snull_setup(struct net_device *dev)
+{
+	struct snull_priv *priv = netdev_priv(dev);
+
+	ether_setup(dev);
+	dev->netdev_ops = &snull_netdev_ops;
+	dev->header_ops = &snull_header_ops;
+	dev->ethtool_ops = &snull_ethtool_ops;
+	dev->watchdog_timeo = msecs_to_jiffies(snull_timeout);
+	dev->flags |= IFF_NOARP;
+	dev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
+			   NETIF_F_HIGHDMA;
+	dev->features |= dev->hw_features;
+	/* ether_setup() set min_mtu 68 and max_mtu 1500: the book's range. */
+
+	priv->dev = dev;
+	spin_lock_init(&priv->lock);
+	/* Run the handler in hard-IRQ context, even on PREEMPT_RT. */
+	priv->irq = IRQ_WORK_INIT_HARD(snull_interrupt);
+	if (snull_use_napi)
+		netif_napi_add_weight(dev, &priv->napi, snull_poll,
+				      snull_napi_weight);
+}
+
+/*
+ * Everything that can fail before registration: the ring and the counters.
+ * @index gives the MAC address "\0SNUL0" or "\0SNUL1".
+ */
+int snull_priv_init(struct net_device *dev, struct net_device *peer, int index)
+{
+	struct snull_priv *priv = netdev_priv(dev);
+	u8 addr[ETH_ALEN] = { 0x00, 'S', 'N', 'U', 'L', '0' + index };
+	int err;
+
+	priv->peer = netdev_priv(peer);
+	eth_hw_addr_set(dev, addr);
+	netif_carrier_off(dev);
+
+	err = snull_ring_alloc(&priv->tx, snull_pool_size);
+	if (err)
+		return err;
+	err = snull_stats_alloc(priv);
+	if (err) {
+		snull_ring_free(&priv->tx);
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Release what snull_priv_init() took. Only after unregistration, when the
+ * core calls no more callbacks, and before free_netdev(), which frees priv.
+ * irq_work_sync() waits for a fire the peer queued just before we masked.
+ */
+void snull_priv_teardown(struct net_device *dev)
+{
+	struct snull_priv *priv = netdev_priv(dev);
+
+	irq_work_sync(&priv->irq);
+	if (snull_use_napi)
+		netif_napi_del(&priv->napi);
+	snull_stats_free(priv);
+	snull_ring_free(&priv->tx);
+}

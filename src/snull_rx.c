@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The interrupt handler, NAPI poll and the receive path.
+ *
+ * The wire between sn0 and sn1 is the sender's TX ring: the receiver reads
+ * the descriptors the sender has posted, copies each frame into a fresh skb,
+ * and tells the sender's hardware how far it got, which completes those
+ * descriptors and raises the sender's TX-done interrupt.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+
+#include "snull.h"
+
+/*
+ * The wire has delivered the sender's descriptors up to @rx: publish that,
+ * then write the completions back and raise TX-done, unless the sender's
+ * engine is stalled by lockup, in which case both are lost until the reset.
+ */
+static void snull_wire_complete(struct snull_priv *sender, u32 rx)
+{
+	struct snull_ring *ring = &sender->tx;
+
+	/* The buffers before rx are read; the release orders those reads. */
+	smp_store_release(&ring->rx, rx);
+	/* Pairs with the barrier in snull_ring_reset(). */
+	smp_mb();
+	if (READ_ONCE(ring->stalled))
+		return;
+	snull_ring_write_back(ring, rx);
+	snull_raise_irq(sender, SNULL_TX_INTR);
+}
+
+/* Build an skb from one delivered frame and hand it to the stack. */
+static void snull_rx_frame(struct snull_priv *priv,
+			   const struct snull_desc *desc)
+{
+	struct net_device *dev = priv->dev;
+	struct sk_buff *skb;
+
+	if (snull_use_napi)
+		skb = napi_alloc_skb(&priv->napi, desc->len);
+	else
+		skb = netdev_alloc_skb_ip_align(dev, desc->len);
+	if (unlikely(!skb)) {
+		snull_count(priv, SNULL_RX_DROP_NOMEM);
+		return;
+	}
+	skb_put_data(skb, snull_desc_frame(desc), desc->len);
+	skb->protocol = eth_type_trans(skb, dev);
+	/*
+	 * The sender's hardware computed the checksum, so the receiver may
+	 * vouch for it. Otherwise the stack checks it, since a frame from a
+	 * raw socket can carry anything.
+	 */
+	if (desc->csum_ok && (dev->features & NETIF_F_RXCSUM))
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+
+	if (snull_use_napi) {
+		snull_count_rx(priv, desc->len);
+		napi_gro_receive(&priv->napi, skb);
+		return;
+	}
+	/* On NET_RX_DROP the core has freed the skb and counted rx_dropped. */
+	if (netif_rx(skb) == NET_RX_SUCCESS) {
+		snull_count_rx(priv, desc->len);
+		snull_count(priv, SNULL_RX_NETIF_RX);
+	}
+}
+
+/*
+ * Receive up to @budget frames from the peer's ring. The caller is the only
+ * reader: NAPI poll, or the handler under priv->lock with use_napi=0.
+ */
+static int snull_rx(struct snull_priv *priv, int budget)
+{
+	struct snull_ring *ring = &priv->peer->tx;
+	/* Pairs with the release in snull_tx(): the frames are written. */
+	u32 head = smp_load_acquire(&ring->head);
+	u32 rx = ring->rx;
+	int work = 0;
+
+	while (work < budget && rx != head) {
+		snull_rx_frame(priv, &ring->desc[rx % ring->size]);
+		rx++;
+		work++;
+	}
+	if (work)
+		snull_wire_complete(priv->peer, rx);
+	return work;
+}
+
+/*
+ * ndo_stop of the receiver calls this once its poll and handler are quiet:
+ * frames that reach an interface that is down are lost on the wire, and
+ * counted, and the sender gets its descriptors back.
+ */
+void snull_rx_flush(struct snull_priv *priv)
+{
+	struct snull_ring *ring = &priv->peer->tx;
+	u32 head = smp_load_acquire(&ring->head); /* as in snull_rx() */
+	u32 lost = head - ring->rx;
+
+	if (!lost)
+		return;
+	snull_count_add(priv, SNULL_RX_DROP_DOWN, lost);
+	snull_wire_complete(priv->peer, head);
+}
+
+static void snull_count_causes(struct snull_priv *priv, unsigned long status)
+{
+	if (status & BIT(SNULL_RX_INTR))
+		snull_count(priv, SNULL_IRQ_RX);
+	if (status & BIT(SNULL_TX_INTR))
+		snull_count(priv, SNULL_IRQ_TX);
+}
+
+/*
+ * use_napi=1 (the book's snull_napi_interrupt): mask the line and leave the
+ * work to poll. The mask goes on only once napi_schedule_prep() has claimed
+ * the NAPI instance (pitfalls.md #6): if it fails, poll is already coming,
+ * or NAPI is disabled because the device is going down, and ndo_open will
+ * unmask again. Masking first would leave the line dead in both cases.
+ */
+static void snull_napi_interrupt(struct snull_priv *priv)
+{
+	unsigned long status = READ_ONCE(priv->status);
+
+	if (!status)
+		return;
+	snull_count_causes(priv, status);
+	if (napi_schedule_prep(&priv->napi)) {
+		snull_irq_mask(priv);
+		__napi_schedule_irqoff(&priv->napi);
+	}
+}
+
+/*
+ * use_napi=0 (the book's snull_regular_interrupt): do the work here, in
+ * hard-IRQ context, and hand frames to netif_rx(). An irq_work may run on
+ * two CPUs at once, so the lock keeps one handler in the ring at a time.
+ */
+static void snull_regular_interrupt(struct snull_priv *priv)
+{
+	unsigned long status;
+
+	spin_lock(&priv->lock);
+	status = xchg(&priv->status, 0);
+	snull_count_causes(priv, status);
+	if (status & BIT(SNULL_TX_INTR))
+		snull_tx_clean(priv);
+	/* Receive a batch per interrupt; a full batch means more may wait. */
+	if ((status & BIT(SNULL_RX_INTR)) &&
+	    snull_rx(priv, snull_napi_weight) == snull_napi_weight)
+		snull_raise_irq(priv, SNULL_RX_INTR);
+	spin_unlock(&priv->lock);
+}
+
+/* The interrupt handler: an irq_work with IRQ_WORK_HARD_IRQ. */
+void snull_interrupt(struct irq_work *work)
+{
+	struct snull_priv *priv = container_of(work, struct snull_priv, irq);
+
+	/* A masked line does not interrupt: this is a late or spurious fire. */
+	if (!READ_ONCE(priv->irq_enabled))
+		return;
+	snull_count(priv, SNULL_IRQ_HANDLED);
+	if (unlikely(!in_hardirq()))
+		snull_count(priv, SNULL_IRQ_NOT_HARDIRQ);
+
+	if (snull_use_napi)
+		snull_napi_interrupt(priv);
+	else
+		snull_regular_interrupt(priv);
+}
+
+/*
+ * NAPI poll, in softirq context. Causes are acknowledged before the work,
+ * so one raised meanwhile stays pending and fires again at the unmask.
+ * TX cleanup does not count against the budget.
+ */
+int snull_poll(struct napi_struct *napi, int budget)
+{
+	struct snull_priv *priv = container_of(napi, struct snull_priv, napi);
+	int work;
+
+	xchg(&priv->status, 0);
+	snull_count(priv, SNULL_NAPI_POLLS);
+	snull_tx_clean(priv);
+	work = snull_rx(priv, budget);
+	if (work > READ_ONCE(priv->napi_max_work))
+		WRITE_ONCE(priv->napi_max_work, work);
+
+	if (work < budget && napi_complete_done(napi, work))
+		snull_irq_unmask(priv);
+	return work;
+}
