@@ -122,9 +122,9 @@ void snull_setup(struct net_device *dev)
 	dev->ethtool_ops = &snull_ethtool_ops;
 	dev->watchdog_timeo = msecs_to_jiffies(snull_timeout);
 	dev->flags |= IFF_NOARP;
-	dev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
-			   NETIF_F_HIGHDMA;
-	dev->features |= dev->hw_features;
+	/* The "DMA" is a CPU copy: any page will do, scattered or not. */
+	dev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM;
+	dev->features |= dev->hw_features | NETIF_F_HIGHDMA;
 	/* ether_setup() set min_mtu 68 and max_mtu 1500: the book's range. */
 
 	priv->dev = dev;
