@@ -4,6 +4,7 @@
 #   make            build src/snull.ko against KDIR
 #   make run        build, boot a VM, show snull carrying traffic
 #   make check      build and run every test in the VM
+#   make lint       checkpatch --strict, sparse and a W=1 build
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree, falling back to the
@@ -11,7 +12,7 @@
 
 KDIR ?= $(shell $(CURDIR)/scripts/find-kdir)
 
-.PHONY: all modules clean run check
+.PHONY: all modules clean run check lint
 
 all: modules
 
@@ -27,3 +28,6 @@ run:
 
 check:
 	tests/run.sh
+
+lint:
+	scripts/lint

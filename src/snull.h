@@ -10,9 +10,11 @@
 #ifndef _SNULL_H
 #define _SNULL_H
 
+#include <linux/hrtimer.h>
 #include <linux/if_vlan.h>
 #include <linux/irq_work.h>
 #include <linux/netdevice.h>
+#include <linux/prandom.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 
@@ -34,6 +36,7 @@ struct snull_desc {
 	u8 *buf;		/* SNULL_BUF_SIZE + NET_IP_ALIGN bytes */
 	u16 len;		/* frame length, Ethernet header included */
 	bool csum_ok;		/* the hardware filled in the L4 checksum */
+	bool bad_fcs;		/* corrupted on the wire (fault injection) */
 };
 
 /*
@@ -77,9 +80,11 @@ enum snull_counter {
 	SNULL_TX_DROP_NOT_IPV4,
 	SNULL_TX_DROP_BAD_IHL,
 	SNULL_TX_DROP_BAD_LEN,
+	SNULL_TX_DROP_FAULT,
 	SNULL_TX_DROP_CARRIER,	/* last of the tx_drop_* reasons */
 	SNULL_RX_DROP_NOMEM,	/* first of the rx_drop_* reasons */
 	SNULL_RX_DROP_DOWN,	/* last of the rx_drop_* reasons */
+	SNULL_RX_CRC_ERRORS,
 	SNULL_NR_COUNTERS
 };
 
@@ -97,6 +102,30 @@ struct snull_pcpu_stats {
 	struct u64_stats_sync syncp;
 };
 
+/* The fault injection knobs (snull_fault.c) and their state. */
+struct snull_faults {
+	u32 drop_every;
+	u32 drop_prob;			/* per million */
+	u64 drop_seed;
+	u32 corrupt_every;
+	u32 irq_delay_us;
+	u32 lockup;
+	bool hold_ring;
+	u32 fail_open;			/* errno, one shot */
+	/* xmit only, under netif_tx_lock: */
+	u32 seq;			/* frames seen */
+	u64 seeded;			/* drop_seed that rnd was seeded with */
+	struct rnd_state rnd;
+	struct dentry *dir;
+};
+
+enum snull_verdict {
+	SNULL_VERDICT_PASS,
+	SNULL_VERDICT_DROP,
+	SNULL_VERDICT_CORRUPT,
+	SNULL_VERDICT_STALL,
+};
+
 /* A reader's copy of the counters, summed over CPUs. */
 struct snull_stats_snap {
 	u64 rx_packets;
@@ -111,13 +140,14 @@ struct snull_priv {
 	struct snull_priv *peer;	/* the other end, fixed from load to unload */
 	struct napi_struct napi;
 	struct irq_work irq;		/* the interrupt line */
+	struct hrtimer irq_timer;	/* raises it late, with irq_delay_us */
 	unsigned long status;		/* pending causes: atomic bitops */
 	bool irq_enabled;		/* the interrupt mask: false = masked */
 	spinlock_t lock;		/* one handler at a time with use_napi=0 */
 	struct snull_ring tx;
-	u32 tx_count;			/* transmits, for lockup; xmit only */
 	u32 napi_max_work;		/* written by poll only */
 	struct snull_pcpu_stats __percpu *stats;
+	struct snull_faults faults;
 };
 
 /* Module parameters (snull_main.c), checked at load and fixed afterwards. */
@@ -140,6 +170,8 @@ void snull_ring_reset(struct snull_ring *ring);
 void snull_raise_irq(struct snull_priv *priv, int cause);
 void snull_irq_mask(struct snull_priv *priv);
 void snull_irq_unmask(struct snull_priv *priv);
+enum hrtimer_restart snull_irq_timer(struct hrtimer *timer);
+void snull_irq_quiesce(struct snull_priv *priv);
 
 static inline u32 snull_ring_used(const struct snull_ring *ring)
 {
@@ -164,6 +196,15 @@ void snull_rx_flush(struct snull_priv *priv);
 
 /* snull_rewrite.c: the address trick */
 int snull_rewrite(u8 *frame, unsigned int len);
+
+/* snull_fault.c: fault injection through debugfs */
+void snull_fault_init(struct snull_priv *priv);
+void snull_debugfs_init(void);
+void snull_debugfs_exit(void);
+void snull_debugfs_add(struct snull_priv *priv);
+void snull_debugfs_del(struct snull_priv *priv);
+enum snull_verdict snull_fault_tx(struct snull_priv *priv);
+int snull_fault_open(struct snull_priv *priv);
 
 /* snull_stats.c */
 int snull_stats_alloc(struct snull_priv *priv);

@@ -22,4 +22,21 @@
 #error "snull needs Linux 6.1 or later (see README.md, 'Kernels')"
 #endif
 
+#include <linux/hrtimer.h>
+
+/*
+ * 6.13 added hrtimer_setup(), which sets the callback with the rest ("hrtimers:
+ * Introduce hrtimer_setup() to replace hrtimer_init()"), and later kernels
+ * dropped hrtimer_init(). Before 6.13, build it from the old pair.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+static inline void hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*function)(struct hrtimer *),
+				 clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
+#endif
+
 #endif /* _SNULL_COMPAT_H */

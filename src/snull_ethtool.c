@@ -26,9 +26,11 @@ static const char snull_counter_names[SNULL_NR_COUNTERS][ETH_GSTRING_LEN] = {
 	[SNULL_TX_DROP_NOT_IPV4]	= "tx_drop_not_ipv4",
 	[SNULL_TX_DROP_BAD_IHL]		= "tx_drop_bad_ihl",
 	[SNULL_TX_DROP_BAD_LEN]		= "tx_drop_bad_len",
+	[SNULL_TX_DROP_FAULT]		= "tx_drop_fault",
 	[SNULL_TX_DROP_CARRIER]		= "tx_drop_carrier",
 	[SNULL_RX_DROP_NOMEM]		= "rx_drop_nomem",
 	[SNULL_RX_DROP_DOWN]		= "rx_drop_down",
+	[SNULL_RX_CRC_ERRORS]		= "rx_crc_errors",
 };
 
 static void snull_get_drvinfo(struct net_device *dev,

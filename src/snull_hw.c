@@ -91,12 +91,34 @@ void snull_ring_reset(struct snull_ring *ring)
  * see the mask lifted and fire, or the unmasker sees our bit and fires: a
  * cause raised just as NAPI completes is never lost (pitfalls.md #5).
  */
+/* Assert the line: now, or after irq_delay_us as a delaying NIC would. */
+static void snull_fire(struct snull_priv *priv)
+{
+	u64 delay_ns = (u64)READ_ONCE(priv->faults.irq_delay_us) * NSEC_PER_USEC;
+
+	if (likely(!delay_ns))
+		irq_work_queue(&priv->irq);
+	else if (!hrtimer_is_queued(&priv->irq_timer))
+		hrtimer_start(&priv->irq_timer, ns_to_ktime(delay_ns),
+			      HRTIMER_MODE_REL_HARD);
+}
+
+/* The delay has passed: fire the line (hard-IRQ context). */
+enum hrtimer_restart snull_irq_timer(struct hrtimer *timer)
+{
+	struct snull_priv *priv = container_of(timer, struct snull_priv,
+					       irq_timer);
+
+	irq_work_queue(&priv->irq);
+	return HRTIMER_NORESTART;
+}
+
 void snull_raise_irq(struct snull_priv *priv, int cause)
 {
 	set_bit(cause, &priv->status);
 	smp_mb__after_atomic(); /* pairs with snull_irq_unmask() */
 	if (READ_ONCE(priv->irq_enabled))
-		irq_work_queue(&priv->irq);
+		snull_fire(priv);
 }
 
 void snull_irq_mask(struct snull_priv *priv)
@@ -110,5 +132,15 @@ void snull_irq_unmask(struct snull_priv *priv)
 	WRITE_ONCE(priv->irq_enabled, true);
 	smp_mb(); /* pairs with snull_raise_irq() */
 	if (READ_ONCE(priv->status))
-		irq_work_queue(&priv->irq);
+		snull_fire(priv);
+}
+
+/*
+ * Wait until no interrupt of a masked line is pending or running: a raise
+ * that read the mask just before it went on may still have fired.
+ */
+void snull_irq_quiesce(struct snull_priv *priv)
+{
+	hrtimer_cancel(&priv->irq_timer);
+	irq_work_sync(&priv->irq);
 }

@@ -153,6 +153,25 @@ static int snull_register_devs(void)
 	return err;
 }
 
+static void snull_debugfs_add_devs(void)
+{
+	int i;
+
+	snull_debugfs_init();
+	for (i = 0; i < SNULL_NR_DEVS; i++)
+		snull_debugfs_add(netdev_priv(snull_devs[i]));
+}
+
+/* First, so that no knob write can raise an interrupt during teardown. */
+static void snull_debugfs_del_devs(void)
+{
+	int i;
+
+	for (i = 0; i < SNULL_NR_DEVS; i++)
+		snull_debugfs_del(netdev_priv(snull_devs[i]));
+	snull_debugfs_exit();
+}
+
 static int __init snull_init_module(void)
 {
 	int err;
@@ -169,6 +188,8 @@ static int __init snull_init_module(void)
 	err = snull_register_devs();
 	if (err)
 		goto err_teardown;
+	/* Named after the devices, so only once registration named them. */
+	snull_debugfs_add_devs();
 	return 0;
 
 err_teardown:
@@ -188,6 +209,7 @@ static void __exit snull_cleanup(void)
 {
 	int i;
 
+	snull_debugfs_del_devs();
 	rtnl_lock();
 	for (i = 0; i < SNULL_NR_DEVS; i++)
 		unregister_netdevice(snull_devs[i]);

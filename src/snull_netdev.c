@@ -63,8 +63,12 @@ static void snull_update_carrier(struct snull_priv *priv)
 static int snull_open(struct net_device *dev)
 {
 	struct snull_priv *priv = netdev_priv(dev);
+	int err;
 
 	ASSERT_RTNL();
+	err = snull_fault_open(priv);
+	if (err)
+		return err;
 	if (snull_use_napi)
 		napi_enable(&priv->napi);
 	snull_irq_unmask(priv);
@@ -78,8 +82,8 @@ static int snull_open(struct net_device *dev)
  * netif_running() is already false and the core has deactivated the qdisc.
  * The document promises poll is stopped: today's core leaves that to the
  * driver, so napi_disable() makes it true. NAPI goes first, so a poll that
- * completes cannot unmask after we mask; irq_work_sync() then waits out a
- * handler already running on another CPU.
+ * completes cannot unmask after we mask; snull_irq_quiesce() then waits out
+ * an interrupt already on its way or running on another CPU.
  */
 static int snull_release(struct net_device *dev)
 {
@@ -91,7 +95,7 @@ static int snull_release(struct net_device *dev)
 	if (snull_use_napi)
 		napi_disable(&priv->napi);
 	snull_irq_mask(priv);
-	irq_work_sync(&priv->irq);
+	snull_irq_quiesce(priv);
 	snull_rx_flush(priv);
 	return 0;
 }
@@ -131,6 +135,9 @@ void snull_setup(struct net_device *dev)
 	spin_lock_init(&priv->lock);
 	/* Run the handler in hard-IRQ context, even on PREEMPT_RT. */
 	priv->irq = IRQ_WORK_INIT_HARD(snull_interrupt);
+	hrtimer_setup(&priv->irq_timer, snull_irq_timer, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
+	snull_fault_init(priv);
 	if (snull_use_napi)
 		netif_napi_add_weight(dev, &priv->napi, snull_poll,
 				      snull_napi_weight);
@@ -164,13 +171,13 @@ int snull_priv_init(struct net_device *dev, struct net_device *peer, int index)
 /*
  * Release what snull_priv_init() took. Only after unregistration, when the
  * core calls no more callbacks, and before free_netdev(), which frees priv.
- * irq_work_sync() waits for a fire the peer queued just before we masked.
+ * The quiesce waits for a fire the peer raised just before we masked.
  */
 void snull_priv_teardown(struct net_device *dev)
 {
 	struct snull_priv *priv = netdev_priv(dev);
 
-	irq_work_sync(&priv->irq);
+	snull_irq_quiesce(priv);
 	if (snull_use_napi)
 		netif_napi_del(&priv->napi);
 	snull_stats_free(priv);

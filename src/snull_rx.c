@@ -40,6 +40,11 @@ static void snull_rx_frame(struct snull_priv *priv,
 	struct net_device *dev = priv->dev;
 	struct sk_buff *skb;
 
+	/* The MAC checks the frame check sequence and drops a bad frame. */
+	if (unlikely(desc->bad_fcs)) {
+		snull_count(priv, SNULL_RX_CRC_ERRORS);
+		return;
+	}
 	if (snull_use_napi)
 		skb = napi_alloc_skb(&priv->napi, desc->len);
 	else
@@ -82,6 +87,9 @@ static int snull_rx(struct snull_priv *priv, int budget)
 	u32 rx = ring->rx;
 	int work = 0;
 
+	/* hold_ring: the wire takes nothing from the peer's ring. */
+	if (unlikely(READ_ONCE(priv->peer->faults.hold_ring)))
+		return 0;
 	while (work < budget && rx != head) {
 		snull_rx_frame(priv, &ring->desc[rx % ring->size]);
 		rx++;

@@ -38,6 +38,40 @@ static int snull_load_frame(struct snull_desc *desc, struct sk_buff *skb)
 }
 
 /*
+ * Fill @desc for @skb: 0, or the drop counter that explains why the frame
+ * cannot go. The fault injection knobs get their say last.
+ */
+static int snull_prepare(struct snull_priv *priv, struct snull_desc *desc,
+			 struct sk_buff *skb)
+{
+	int reason;
+
+	if (unlikely(!netif_running(priv->peer->dev)))
+		return SNULL_TX_DROP_CARRIER;
+	reason = snull_load_frame(desc, skb);
+	if (unlikely(reason))
+		return reason;
+	desc->bad_fcs = false;
+
+	switch (snull_fault_tx(priv)) {
+	case SNULL_VERDICT_PASS:
+		break;
+	case SNULL_VERDICT_DROP:
+		return SNULL_TX_DROP_FAULT;
+	case SNULL_VERDICT_CORRUPT:
+		snull_desc_frame(desc)[desc->len - 1] ^= 0xff;
+		desc->bad_fcs = true;
+		break;
+	case SNULL_VERDICT_STALL:
+		/* The hardware will lose this completion and all after it. */
+		WRITE_ONCE(priv->tx.stalled, true);
+		snull_count(priv, SNULL_TX_LOST_IRQS);
+		break;
+	}
+	return 0;
+}
+
+/*
  * Stop the queue once the ring is full. Cleanup may free room between the
  * test and the stop; the barrier (paired with the one in snull_tx_clean())
  * makes sure one of the two sides sees the other and the queue restarts.
@@ -76,10 +110,7 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 	}
 
 	desc = &ring->desc[ring->head % ring->size];
-	if (unlikely(!netif_running(priv->peer->dev)))
-		reason = SNULL_TX_DROP_CARRIER;
-	else
-		reason = snull_load_frame(desc, skb);
+	reason = snull_prepare(priv, desc, skb);
 	if (unlikely(reason)) {
 		snull_count(priv, reason);
 		net_dbg_ratelimited("%s: frame of %u bytes dropped (reason %d)\n",
@@ -92,12 +123,6 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 	/* The frame lives in the ring buffer now; the skb is done with. */
 	dev_consume_skb_any(skb);
 	netdev_sent_queue(dev, desc->len);
-
-	if (snull_lockup && ++priv->tx_count % snull_lockup == 0) {
-		/* The hardware will lose this completion and all after it. */
-		WRITE_ONCE(ring->stalled, true);
-		snull_count(priv, SNULL_TX_LOST_IRQS);
-	}
 	/* Post the descriptor: the frame is written before the wire reads it. */
 	smp_store_release(&ring->head, ring->head + 1);
 	snull_raise_irq(priv->peer, SNULL_RX_INTR);

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault injection: knobs under /sys/kernel/debug/snull/<dev>/, as netdevsim
+ * has them. Each knob is data the packet path reads; the decisions live
+ * here, so the transmit and receive code stays free of special cases.
+ *
+ *   drop_every     drop every Nth transmitted frame (0: off)
+ *   drop_prob      drop each frame with this probability, per million
+ *   drop_seed      seed of the generator behind drop_prob (reproducible)
+ *   corrupt_every  corrupt every Nth frame on the wire: the receiver's FCS
+ *                  check fails and it counts rx_crc_errors
+ *   irq_delay_us   raise every interrupt this late, from a hard-IRQ hrtimer
+ *   lockup         like the parameter: every Nth transmit loses its TX-done
+ *   hold_ring      1: the wire takes no more frames from this device's ring,
+ *                  which fills up; 0: it delivers them again
+ *   fail_open      the next ndo_open fails with this errno, once
+ *
+ * Frame counts start at load. Every file is 0600: this is a test tool.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/netdevice.h>
+
+#include "snull.h"
+
+static struct dentry *snull_debugfs_root;
+
+/* Writing 0 to hold_ring must kick the peer: nobody else would. */
+static int snull_hold_ring_get(void *data, u64 *val)
+{
+	struct snull_priv *priv = data;
+
+	*val = READ_ONCE(priv->faults.hold_ring);
+	return 0;
+}
+
+static int snull_hold_ring_set(void *data, u64 val)
+{
+	struct snull_priv *priv = data;
+
+	if (val > 1)
+		return -EINVAL;
+	WRITE_ONCE(priv->faults.hold_ring, val);
+	if (!val)
+		snull_raise_irq(priv->peer, SNULL_RX_INTR);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(snull_hold_ring_fops, snull_hold_ring_get,
+			 snull_hold_ring_set, "%llu\n");
+
+void snull_fault_init(struct snull_priv *priv)
+{
+	struct snull_faults *f = &priv->faults;
+
+	f->lockup = snull_lockup;
+	prandom_seed_state(&f->rnd, 0);
+}
+
+/* Under the debugfs root made at load; a missing debugfs is no error. */
+void snull_debugfs_add(struct snull_priv *priv)
+{
+	struct snull_faults *f = &priv->faults;
+	struct dentry *dir;
+
+	dir = debugfs_create_dir(netdev_name(priv->dev), snull_debugfs_root);
+	f->dir = dir;
+	debugfs_create_u32("drop_every", 0600, dir, &f->drop_every);
+	debugfs_create_u32("drop_prob", 0600, dir, &f->drop_prob);
+	debugfs_create_u64("drop_seed", 0600, dir, &f->drop_seed);
+	debugfs_create_u32("corrupt_every", 0600, dir, &f->corrupt_every);
+	debugfs_create_u32("irq_delay_us", 0600, dir, &f->irq_delay_us);
+	debugfs_create_u32("lockup", 0600, dir, &f->lockup);
+	debugfs_create_file_unsafe("hold_ring", 0600, dir, priv,
+				   &snull_hold_ring_fops);
+	debugfs_create_u32("fail_open", 0600, dir, &f->fail_open);
+}
+
+/* Waits for readers and writers of the files to leave. */
+void snull_debugfs_del(struct snull_priv *priv)
+{
+	debugfs_remove(priv->faults.dir);
+	priv->faults.dir = NULL;
+}
+
+void snull_debugfs_init(void)
+{
+	snull_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+}
+
+void snull_debugfs_exit(void)
+{
+	debugfs_remove(snull_debugfs_root);
+}
+
+static bool snull_every(u32 seq, const u32 *knob)
+{
+	u32 every = READ_ONCE(*knob);
+
+	return every && seq % every == 0;
+}
+
+/*
+ * Decide the fate of the frame xmit is about to post. Context: xmit, under
+ * netif_tx_lock, which also guards the sequence and the generator.
+ */
+enum snull_verdict snull_fault_tx(struct snull_priv *priv)
+{
+	struct snull_faults *f = &priv->faults;
+	u32 seq = ++f->seq;
+	u32 prob = READ_ONCE(f->drop_prob);
+	u64 seed = READ_ONCE(f->drop_seed);
+
+	if (snull_every(seq, &f->drop_every))
+		return SNULL_VERDICT_DROP;
+	if (prob) {
+		if (seed != f->seeded) {
+			prandom_seed_state(&f->rnd, seed);
+			f->seeded = seed;
+		}
+		if (prandom_u32_state(&f->rnd) % 1000000 < prob)
+			return SNULL_VERDICT_DROP;
+	}
+	if (snull_every(seq, &f->corrupt_every))
+		return SNULL_VERDICT_CORRUPT;
+	if (snull_every(seq, &f->lockup))
+		return SNULL_VERDICT_STALL;
+	return SNULL_VERDICT_PASS;
+}
+
+/* ndo_open's one-shot failure; a positive errno as written to the file. */
+int snull_fault_open(struct snull_priv *priv)
+{
+	u32 err = xchg(&priv->faults.fail_open, 0);
+
+	return err ? -(int)min_t(u32, err, MAX_ERRNO) : 0;
+}
