@@ -106,16 +106,15 @@ struct snull_pcpu_stats {
 struct snull_faults {
 	u32 drop_every;
 	u32 drop_prob;			/* per million */
-	u64 drop_seed;
+	u64 drop_seed;			/* written under netif_tx_lock */
 	u32 corrupt_every;
 	u32 irq_delay_us;
 	u32 lockup;
 	bool hold_ring;
 	u32 fail_open;			/* errno, one shot */
-	/* xmit only, under netif_tx_lock: */
+	/* under netif_tx_lock: */
 	u32 seq;			/* frames seen */
-	u64 seeded;			/* drop_seed that rnd was seeded with */
-	struct rnd_state rnd;
+	struct rnd_state rnd;		/* behind drop_prob */
 	struct dentry *dir;
 };
 

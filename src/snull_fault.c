@@ -50,6 +50,32 @@ static int snull_hold_ring_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(snull_hold_ring_fops, snull_hold_ring_get,
 			 snull_hold_ring_set, "%llu\n");
 
+static int snull_drop_seed_get(void *data, u64 *val)
+{
+	struct snull_priv *priv = data;
+
+	*val = READ_ONCE(priv->faults.drop_seed);
+	return 0;
+}
+
+/*
+ * Every write restarts the generator, so writing the same seed again drops
+ * the same frames again. xmit draws from it under netif_tx_lock: so do we.
+ */
+static int snull_drop_seed_set(void *data, u64 val)
+{
+	struct snull_priv *priv = data;
+
+	netif_tx_lock_bh(priv->dev);
+	priv->faults.drop_seed = val;
+	prandom_seed_state(&priv->faults.rnd, val);
+	netif_tx_unlock_bh(priv->dev);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(snull_drop_seed_fops, snull_drop_seed_get,
+			 snull_drop_seed_set, "%llu\n");
+
 void snull_fault_init(struct snull_priv *priv)
 {
 	struct snull_faults *f = &priv->faults;
@@ -68,7 +94,8 @@ void snull_debugfs_add(struct snull_priv *priv)
 	f->dir = dir;
 	debugfs_create_u32("drop_every", 0600, dir, &f->drop_every);
 	debugfs_create_u32("drop_prob", 0600, dir, &f->drop_prob);
-	debugfs_create_u64("drop_seed", 0600, dir, &f->drop_seed);
+	debugfs_create_file_unsafe("drop_seed", 0600, dir, priv,
+				   &snull_drop_seed_fops);
 	debugfs_create_u32("corrupt_every", 0600, dir, &f->corrupt_every);
 	debugfs_create_u32("irq_delay_us", 0600, dir, &f->irq_delay_us);
 	debugfs_create_u32("lockup", 0600, dir, &f->lockup);
@@ -110,18 +137,11 @@ enum snull_verdict snull_fault_tx(struct snull_priv *priv)
 	struct snull_faults *f = &priv->faults;
 	u32 seq = ++f->seq;
 	u32 prob = READ_ONCE(f->drop_prob);
-	u64 seed = READ_ONCE(f->drop_seed);
 
 	if (snull_every(seq, &f->drop_every))
 		return SNULL_VERDICT_DROP;
-	if (prob) {
-		if (seed != f->seeded) {
-			prandom_seed_state(&f->rnd, seed);
-			f->seeded = seed;
-		}
-		if (prandom_u32_state(&f->rnd) % 1000000 < prob)
-			return SNULL_VERDICT_DROP;
-	}
+	if (prob && prandom_u32_state(&f->rnd) % 1000000 < prob)
+		return SNULL_VERDICT_DROP;
 	if (snull_every(seq, &f->corrupt_every))
 		return SNULL_VERDICT_CORRUPT;
 	if (snull_every(seq, &f->lockup))
