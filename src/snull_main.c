@@ -84,7 +84,9 @@ static void snull_free_devs(void)
 	int i;
 
 	for (i = 0; i < SNULL_NR_DEVS; i++) {
-		free_netdev(snull_devs[i]);	/* NULL is fine */
+		/* free_netdev(NULL) dereferences NULL on 6.1 */
+		if (snull_devs[i])
+			free_netdev(snull_devs[i]);
 		snull_devs[i] = NULL;
 	}
 }
