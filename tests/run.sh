@@ -1,0 +1,577 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build snull and run its tests (or the demo) in a QEMU virtual machine.
+#
+#   tests/run.sh                      every tests/t_*.sh, TAP on stdout
+#   tests/run.sh --tests "t_a t_b"    a subset (names without .sh)
+#   tests/run.sh --demo               boot once and run tests/demo.sh
+#
+# Environment:
+#   KDIR              kernel build tree (default: scripts/find-kdir)
+#   SNULL_CACHE       caches and work dirs (default: $HOME/.cache/snull)
+#   SNULL_VM_TIMEOUT  seconds one VM boot may take (default 1800)
+#   SNULL_TEST_TIMEOUT seconds one test script may take (default 600)
+#   SNULL_KO          use this snull.ko instead of building src/ (harness work)
+#   SNULL_TESTS_DIR   take t_*.sh, lib.sh and demo.sh from here (harness work)
+#   SNULL_KEEP        keep the guest root and initramfs in the work dir
+#
+# The kernel under test is Debian's own image for the installed headers,
+# downloaded once with apt-get into the cache (never installed). Results
+# leave the VM only through its second serial port; see tests/vm/init.
+set -eu
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+VMDIR=$REPO/tests/vm
+TESTS_DIR=${SNULL_TESTS_DIR:-$REPO/tests}
+SNULL_CACHE=${SNULL_CACHE:-${HOME:-/root}/.cache/snull}
+SNULL_VM_TIMEOUT=${SNULL_VM_TIMEOUT:-1800}
+SNULL_TEST_TIMEOUT=${SNULL_TEST_TIMEOUT:-600}
+
+# Packages the host needs; linux-headers-amd64 only when no headers exist.
+# perl: W=1 runs the kernel's scripts/kernel-doc, which needs more than
+# perl-base; netbase: /etc/protocols and /etc/services for the guest.
+HOST_PKGS="qemu-system-x86 busybox-static iproute2 ethtool tcpdump iperf3 gcc
+make libc6-dev cpio dash kmod xz-utils zstd perl netbase"
+
+# Kernel modules (from the kernel image) that tests may insmod.
+EXTRA_MODULES="kernel/drivers/net/veth kernel/drivers/net/dummy kernel/net/core/pktgen"
+
+# Real tools copied into the guest; busybox must not shadow them.
+GUEST_TOOLS="ip tc ss ethtool tcpdump iperf3"
+
+MODE=tests
+SELECTED=""
+APT_UPDATED=0
+
+# TAP state of the host report.
+TAP_N=0
+TAP_FAILED=0
+
+msg() { echo "run.sh: $*" >&2; }
+die() { msg "$*"; exit 2; }
+
+# Whatever stops the harness early, CI still gets a TAP verdict.
+FINISHED=0
+on_exit() {
+	local status=$?
+	[ "$FINISHED" -eq 0 ] && [ "$MODE" = tests ] || return 0
+	tap_not_ok "harness: tests/run.sh stopped early (status $status; see its stderr)"
+	tap_finish || true
+}
+
+usage() {
+	sed -n '4,8s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--demo) MODE=demo ;;
+		--tests) [ $# -ge 2 ] || usage; SELECTED=$2; shift ;;
+		--tests=*) SELECTED=${1#--tests=} ;;
+		-h|--help) usage ;;
+		*) msg "unknown option: $1"; usage ;;
+		esac
+		shift
+	done
+}
+
+# ---------------------------------------------------------------- TAP output
+
+tap_ok() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $*"
+}
+
+tap_not_ok() {
+	TAP_N=$((TAP_N + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_N - $*"
+}
+
+# Print stdin as TAP diagnostics.
+tap_diag() {
+	sed 's/^/# /'
+}
+
+tap_finish() {
+	FINISHED=1
+	echo "1..$TAP_N"
+	echo "$((TAP_N - TAP_FAILED)) passed, $TAP_FAILED failed"
+	[ "$TAP_FAILED" -eq 0 ]
+}
+
+# ---------------------------------------------------------------- host setup
+
+apt_update_once() {
+	if [ "$APT_UPDATED" -eq 0 ]; then
+		msg "apt-get update"
+		apt-get update -qq >&2
+		APT_UPDATED=1
+	fi
+}
+
+pkg_installed() {
+	[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]
+}
+
+ensure_host_deps() {
+	local missing="" p
+	for p in $HOST_PKGS; do
+		pkg_installed "$p" || missing="$missing $p"
+	done
+	if [ -z "${KDIR:-}" ] && ! "$REPO/scripts/find-kdir" >/dev/null 2>&1; then
+		missing="$missing linux-headers-amd64"
+	fi
+	[ -n "$missing" ] || return 0
+	msg "installing:$missing"
+	apt_update_once
+	# shellcheck disable=SC2086 # word splitting of the package list is wanted
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends $missing >&2
+}
+
+# The release the kernel reports (uname -r). Debian's kernel.release holds the
+# upstream version (6.1.x), so prefer UTS_RELEASE, which matches vermagic.
+kernel_release() {
+	local uts=$KDIR/include/generated/utsrelease.h
+	if [ -f "$uts" ]; then
+		sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$uts"
+	else
+		cat "$KDIR/include/config/kernel.release"
+	fi
+}
+
+# ---------------------------------------------------------------- build
+
+# Build snull.ko with W=1; any warning fails the run.
+build_module() {
+	local log=$WORK/build.log status=0
+	if [ -n "${SNULL_KO:-}" ]; then
+		msg "SNULL_KO set: using $SNULL_KO instead of building src/"
+		[ -f "$SNULL_KO" ] || die "SNULL_KO=$SNULL_KO does not exist"
+		SNULL_KO_FILE=$SNULL_KO
+		return 0
+	fi
+	msg "building snull.ko (W=1) against $KDIR"
+	# Clean first: objects that are up to date would hide their warnings.
+	make -C "$REPO" KDIR="$KDIR" clean >/dev/null 2>&1 || true
+	make -C "$REPO" KDIR="$KDIR" W=1 modules >"$log" 2>&1 || status=$?
+	SNULL_KO_FILE=$REPO/src/snull.ko
+	if [ "$status" -ne 0 ] || grep -qiE 'warning:|error:' "$log" ||
+		[ ! -f "$SNULL_KO_FILE" ]; then
+		tap_not_ok "build: snull.ko builds with W=1 and no warnings"
+		if grep -qiE 'warning:|error:' "$log"; then
+			grep -iE -A3 'warning:|error:' "$log" | head -n 100 | tap_diag
+		else
+			tail -n 40 "$log" | tap_diag
+		fi
+		echo "# make exited with status $status; full log: $log"
+		return 1
+	fi
+	tap_ok "build: snull.ko builds with W=1 and no warnings"
+}
+
+# Compile the static helper programs the tests use inside the VM.
+build_tools() {
+	local c name out rc=0
+	mkdir -p "$WORK/tools"
+	for c in "$TESTS_DIR"/tools/*.c; do
+		[ -f "$c" ] || continue
+		name=$(basename "$c" .c)
+		if out=$(gcc -static -O2 -Wall -Werror -I"$REPO/src" \
+			-o "$WORK/tools/$name" "$c" 2>&1); then
+			tap_ok "build: tools/$name.c compiles with -Wall -Werror"
+		else
+			tap_not_ok "build: tools/$name.c compiles with -Wall -Werror"
+			printf '%s\n' "$out" | head -n 60 | tap_diag
+			rc=1
+		fi
+	done
+	return $rc
+}
+
+# ---------------------------------------------------------------- kernel image
+
+# Fetch Debian's kernel image matching the headers into the cache:
+# $KCACHE/vmlinuz and $KCACHE/lib/modules/$KVER. Downloaded, never installed.
+fetch_kernel() {
+	local version tmp dl pkg deb debs
+	[ -f "$KCACHE/vmlinuz" ] && return 0
+	version=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null) ||
+		die "no linux-headers-$KVER package: put a vmlinuz and lib/modules/$KVER into $KCACHE"
+	# apt drops privileges to _apt for downloads: use a directory it can
+	# reach (the cache may sit in a home directory it cannot enter).
+	dl=$(mktemp -d)
+	chown _apt "$dl" 2>/dev/null || chmod 0777 "$dl"
+	for pkg in "linux-image-$KVER-unsigned" "linux-image-$KVER"; do
+		msg "downloading $pkg=$version"
+		if download_deb "$dl" "$pkg=$version"; then
+			break
+		fi
+	done
+	debs=("$dl"/linux-image-*.deb)
+	deb=${debs[0]}
+	[ -f "$deb" ] || { rm -rf "$dl"; die "could not download linux-image-$KVER ($version)"; }
+	tmp=$(mktemp -d "$SNULL_CACHE/kernel.XXXXXX")
+	dpkg -x "$deb" "$tmp/x"
+	rm -rf "$dl"
+	mkdir -p "$tmp/k/lib/modules"
+	mv "$tmp/x/boot/vmlinuz-$KVER" "$tmp/k/vmlinuz"
+	mv "$tmp/x/boot/config-$KVER" "$tmp/k/config" 2>/dev/null || true
+	mv "$tmp/x/lib/modules/$KVER" "$tmp/k/lib/modules/$KVER"
+	rm -rf "$KCACHE"
+	mkdir -p "$(dirname "$KCACHE")"
+	mv "$tmp/k" "$KCACHE"	# a rename: a half-done download never looks cached
+	rm -rf "$tmp"
+}
+
+download_deb() {
+	local dir=$1 spec=$2
+	(cd "$dir" && apt-get download -q "$spec" >&2) && return 0
+	# The package lists may be stale or absent on a fresh machine.
+	if [ "$APT_UPDATED" -eq 0 ]; then
+		apt_update_once
+		(cd "$dir" && apt-get download -q "$spec" >&2) && return 0
+	fi
+	return 1
+}
+
+# Copy a kernel module, and the modules it depends on, from the cached image
+# into the guest, decompressed: busybox insmod takes only plain .ko files.
+# They land in /lib/snull/extra/ and in /lib/modules (for modprobe).
+stage_kernel_module() {
+	local rel=$1 root=$2 moddir=$KCACHE/lib/modules/$KVER f dst dep
+	for f in "$moddir/$rel.ko" "$moddir/$rel.ko.xz" "$moddir/$rel.ko.zst" \
+		"$moddir/$rel.ko.gz"; do
+		[ ! -f "$f" ] || break
+	done
+	[ -f "$f" ] || { msg "warning: $rel.ko is not in the kernel image"; return 0; }
+	dst=$root/lib/modules/$KVER/$rel.ko
+	[ ! -f "$dst" ] || return 0
+	mkdir -p "$(dirname "$dst")" "$root/lib/snull/extra"
+	case $f in
+	*.xz) xz -dc "$f" ;;
+	*.zst) zstd -dcq "$f" ;;
+	*.gz) gzip -dc "$f" ;;
+	*) cat "$f" ;;
+	esac >"$dst"
+	cp "$dst" "$root/lib/snull/extra/"
+	for dep in $(modinfo -F depends "$dst" | tr ',' ' '); do
+		f=$(find "$moddir" -name "$dep.ko*" -o -name "${dep//_/-}.ko*" | head -n 1)
+		[ -z "$f" ] || stage_kernel_module "$(module_rel "$f")" "$root"
+	done
+}
+
+# kernel/drivers/net/veth.ko.xz -> kernel/drivers/net/veth
+module_rel() {
+	local rel=${1#"$KCACHE/lib/modules/$KVER/"}
+	echo "${rel%%.ko*}"
+}
+
+# ---------------------------------------------------------------- initramfs
+
+# Copy a dynamically linked program and every library it needs.
+copy_with_libs() {
+	local src=$1 dst=$2 root=$3 lib
+	mkdir -p "$root$(dirname "$dst")"
+	cp -L "$src" "$root$dst"
+	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+# Build the guest's root file system (shared by every boot of this run).
+stage_rootfs() {
+	local root=$1 tool path applet m f
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,lib64,etc/snull} \
+		"$root"/{dev,proc,sys,tmp,run,root,var/tmp,tests,scripts,lib/snull/extra}
+	chmod 1777 "$root/tmp" "$root/var/tmp"
+
+	# Real tools first, at their host paths (/usr/{s,}bin, ahead of /bin in PATH).
+	for tool in $GUEST_TOOLS; do
+		path=$(command -v "$tool") || die "host lacks $tool"
+		path=$(readlink -f "$path")
+		copy_with_libs "$path" "$path" "$root"
+		ln -sf "$path" "$root/sbin/$tool"
+	done
+	copy_with_libs "$(readlink -f "$(command -v dash)")" /bin/sh "$root"
+
+	# Busybox for everything else, except names a real tool provides.
+	cp "$(readlink -f "$(command -v busybox)")" "$root/bin/busybox"
+	for applet in $("$root/bin/busybox" --list); do
+		case " sh $GUEST_TOOLS busybox " in *" $applet "*) continue ;; esac
+		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+	done
+
+	# Let the dynamic loader find the copied libraries without guessing.
+	printf '%s\n' /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu \
+		>"$root/etc/ld.so.conf"
+	ldconfig -r "$root" 2>/dev/null || true
+
+	stage_etc "$root"
+	[ "$(id -u)" -ne 0 ] || mknod -m 600 "$root/dev/console" c 5 1
+
+	# snull, kernel modules, tests, scripts, tools.
+	cp "$SNULL_KO_FILE" "$root/lib/snull/snull.ko"
+	for m in $EXTRA_MODULES; do
+		stage_kernel_module "$m" "$root"
+	done
+	depmod -b "$root" "$KVER" 2>/dev/null || true	# so modprobe works too
+	cp "$TESTS_DIR"/t_*.sh "$root/tests/" 2>/dev/null || true
+	for f in lib.sh demo.sh; do
+		[ ! -f "$TESTS_DIR/$f" ] || cp "$TESTS_DIR/$f" "$root/tests/"
+	done
+	cp -r "$REPO/scripts/." "$root/scripts/"
+	cp "$WORK"/tools/* "$root/usr/local/bin/" 2>/dev/null || true
+
+	cp "$VMDIR/init" "$root/init"
+	chmod 755 "$root/init"
+}
+
+stage_etc() {
+	local root=$1
+	cat >"$root/etc/passwd" <<-'EOF'
+	root:x:0:0:root:/root:/bin/sh
+	tcpdump:x:102:105::/nonexistent:/bin/false
+	nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+	EOF
+	cat >"$root/etc/group" <<-'EOF'
+	root:x:0:
+	tcpdump:x:105:
+	nogroup:x:65534:
+	EOF
+	printf 'passwd: files\ngroup: files\nhosts: files\nservices: files\nprotocols: files\n' \
+		>"$root/etc/nsswitch.conf"
+	printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"$root/etc/hosts"
+	echo snull-vm >"$root/etc/hostname"
+	cp /etc/protocols /etc/services "$root/etc/"
+}
+
+# Write one boot's configuration and pack the initramfs (uncompressed: TCG
+# would spend seconds inflating it, and the size does not matter).
+make_initramfs() {
+	local root=$1 out=$2 group=$3 tests=$4
+	{
+		echo "SNULL_MODE=$MODE"
+		echo "SNULL_GROUP=$group"
+		echo "SNULL_TESTS='$tests'"
+		echo "SNULL_TEST_TIMEOUT=$SNULL_TEST_TIMEOUT"
+		if [ "$group" = watchdog ]; then
+			echo "SNULL_ALLOWED_TAINT=$((512 | 4096 | 8192))"	# W, O, E
+		else
+			echo "SNULL_ALLOWED_TAINT=$((4096 | 8192))"	# O, E
+		fi
+	} >"$root/etc/snull/boot.conf"
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out"
+}
+
+# ---------------------------------------------------------------- the VM
+
+# Boot VM $1 of kind $2 (main, watchdog or demo) to run tests $3; its logs
+# are $WORK/$1/{console,results}.log.
+boot_vm() {
+	local name=$1 kind=$2 tests=$3 dir=$WORK/$1 append status=0 start
+	mkdir -p "$dir"
+	make_initramfs "$WORK/rootfs" "$dir/initramfs.cpio" "$kind" "$tests"
+	# printk.devkmsg=on: tests' markers written to /dev/kmsg are not rate-limited.
+	append="console=ttyS0 panic=-1 oops=panic loglevel=7 printk.devkmsg=on"
+	[ "$kind" = watchdog ] || append="$append panic_on_warn=1"
+	: >"$dir/console.log"
+	: >"$dir/results.log"
+	msg "booting VM '$name' (logs in $dir)"
+	start=$(date +%s)
+	timeout -k 10 "$SNULL_VM_TIMEOUT" qemu-system-x86_64 \
+		-accel tcg,thread=multi -cpu qemu64 -smp 2 -m 1024 \
+		-display none -no-reboot -nodefaults \
+		-kernel "$KCACHE/vmlinuz" -initrd "$dir/initramfs.cpio" \
+		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
+		-append "$append" </dev/null >"$dir/qemu.log" 2>&1 || status=$?
+	echo "$status" >"$dir/qemu.status"
+	[ -n "${SNULL_KEEP:-}" ] || rm -f "$dir/initramfs.cpio"	# 25 MB each
+	msg "VM '$name' ended after $(($(date +%s) - start)) s (qemu status $status)"
+}
+
+# Turn one boot's results.log into numbered TAP lines. If the VM died,
+# REMAINING lists the tests it did not start.
+report_boot() {
+	local name=$1 tests=$2 dir=$WORK/$1 line done=0 t started last
+	started=" "
+	REMAINING=""
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		case $line in
+		"# snull-vm-done") done=1 ;;
+		"# snull-start "*) started="$started${line#\# snull-start } " ;;
+		"ok "*) tap_ok "${line#ok - }" ;;
+		"not ok "*) tap_not_ok "${line#not ok - }" ;;
+		"#"*) echo "$line" ;;
+		"") ;;
+		*) echo "# $line" ;;
+		esac
+	done <"$dir/results.log"
+
+	if [ "$done" -eq 1 ]; then
+		tap_ok "vm($name): boot finished"
+	else
+		tap_not_ok "vm($name): boot finished"
+		[ "$(cat "$dir/qemu.status")" != 124 ] ||
+			echo "# the VM was killed after SNULL_VM_TIMEOUT=$SNULL_VM_TIMEOUT s"
+		# The last test started is the one that killed the VM.
+		last=${started% }
+		last=${last##* }
+		[ -z "$last" ] || tap_not_ok "$last: the VM survives the test"
+		for t in $tests; do
+			case $started in *" $t "*) ;; *) REMAINING="$REMAINING $t" ;; esac
+		done
+		REMAINING=${REMAINING# }
+	fi
+	if grep -q 'Kernel panic' "$dir/console.log"; then
+		tap_not_ok "vm($name): no kernel panic"
+	else
+		tap_ok "vm($name): no kernel panic"
+	fi
+	if [ "$done" -eq 0 ] || grep -q 'Kernel panic' "$dir/console.log"; then
+		echo "# last 80 lines of $dir/console.log:"
+		tail -n 80 "$dir/console.log" | tr -d '\r' | tap_diag
+	fi
+	echo "# vm($name) logs: $dir/console.log $dir/results.log"
+}
+
+# ---------------------------------------------------------------- tests
+
+# All test names, or the validated --tests subset.
+list_tests() {
+	local t
+	if [ -z "$SELECTED" ]; then
+		for t in "$TESTS_DIR"/t_*.sh; do
+			[ -f "$t" ] && basename "$t" .sh
+		done
+		return 0
+	fi
+	for t in $SELECTED; do
+		t=${t%.sh}
+		[ -f "$TESTS_DIR/$t.sh" ] || die "no such test: $TESTS_DIR/$t.sh"
+		echo "$t"
+	done
+}
+
+# A test that provokes a transmit time-out needs a boot without panic_on_warn.
+is_watchdog_test() {
+	grep -qE '^#[[:space:]]*snull-boot:[[:space:]]*watchdog[[:space:]]*$' \
+		"$TESTS_DIR/$1.sh"
+}
+
+# Boot the tests of one kind (main or watchdog). A test that kills the VM
+# does not take the others with it: they run in a fresh boot.
+run_group() {
+	local kind=$1 tests=$2 n=1 name=$1 t
+	while [ -n "$tests" ]; do
+		boot_vm "$name" "$kind" "$tests"
+		report_boot "$name" "$tests"
+		if [ "$REMAINING" = "$tests" ]; then
+			# The VM died before the first test: another boot would too.
+			for t in $tests; do tap_not_ok "$t: not run (the VM died first)"; done
+			return 0
+		fi
+		[ -z "$REMAINING" ] || echo "# $REMAINING: continuing in a fresh VM"
+		tests=$REMAINING
+		n=$((n + 1))
+		name=$kind-$n
+	done
+}
+
+run_tests() {
+	local t main="" wd="" all
+	all=$(list_tests)
+	[ -n "$all" ] || die "no tests found in $TESTS_DIR"
+	for t in $all; do
+		if is_watchdog_test "$t"; then wd="$wd $t"; else main="$main $t"; fi
+	done
+	run_group main "${main# }"
+	run_group watchdog "${wd# }"
+}
+
+run_demo() {
+	local dir=$WORK/demo status=0 sentinel rc
+	[ -f "$TESTS_DIR/demo.sh" ] || die "tests/demo.sh does not exist yet"
+	mkdir -p "$dir"
+	: >"$dir/results.log"
+	# Show the demo's output live (the guest copies it to the second port);
+	# tail stops a second after the sentinel does.
+	sleep 86400 &
+	sentinel=$!
+	tail -n +1 -f --pid="$sentinel" "$dir/results.log" |
+		sed -u -e '/^# snull-/d' -e 's/\r$//' >&3 &
+	boot_vm demo demo demo
+	sleep 1
+	kill "$sentinel"
+	wait
+	if ! grep -q '^# snull-vm-done' "$dir/results.log"; then
+		msg "the VM did not finish the demo; last 80 lines of its console:"
+		tail -n 80 "$dir/console.log" | tr -d '\r' >&2
+		status=1
+	fi
+	if grep -q 'Kernel panic' "$dir/console.log"; then
+		msg "the kernel panicked; see $dir/console.log"
+		status=1
+	fi
+	rc=$(sed -n 's/^# snull-demo-exit: \([0-9]*\).*/\1/p' "$dir/results.log")
+	[ "${rc:-1}" = 0 ] || { msg "demo.sh exited with status ${rc:-?}"; status=1; }
+	msg "console: $dir/console.log"
+	return $status
+}
+
+# ---------------------------------------------------------------- main
+
+prepare() {
+	ensure_host_deps
+	KDIR=${KDIR:-$("$REPO/scripts/find-kdir")}
+	[ -d "$KDIR" ] || die "KDIR=$KDIR is not a directory"
+	KVER=$(kernel_release)
+	[ -n "$KVER" ] || die "cannot tell the kernel release of $KDIR"
+	KCACHE=$SNULL_CACHE/kernels/$KVER
+	mkdir -p "$SNULL_CACHE/runs"
+	WORK=$(mktemp -d "$SNULL_CACHE/runs/$(date +%Y%m%d-%H%M%S).XXXX")
+	# Keep the ten newest work dirs, and any that may belong to a run still
+	# going on (the cache is shared).
+	find "$SNULL_CACHE/runs" -mindepth 1 -maxdepth 1 -type d | sort | head -n -10 |
+		while read -r old; do
+			if [ -z "$(find "$old" -maxdepth 0 -mmin -180)" ]; then rm -rf "$old"; fi
+		done
+	msg "kernel $KVER from $KDIR; work dir $WORK"
+}
+
+main() {
+	local ok=1
+	parse_args "$@"
+	trap on_exit EXIT
+	# The demo's stdout carries only the demo's output (on fd 3 below).
+	[ "$MODE" = tests ] || exec 3>&1 1>&2
+	prepare
+	build_module || ok=0
+	build_tools || ok=0
+	if [ "$ok" -eq 0 ]; then
+		tap_finish || true
+		exit 1
+	fi
+	fetch_kernel
+	stage_rootfs "$WORK/rootfs"
+	if [ "$MODE" = demo ]; then
+		ok=0
+		run_demo || ok=$?
+		[ -n "${SNULL_KEEP:-}" ] || rm -rf "$WORK/rootfs"
+		exit "$ok"
+	fi
+	run_tests
+	[ -n "${SNULL_KEEP:-}" ] || rm -rf "$WORK/rootfs"
+	echo "# work dir: $WORK"
+	tap_finish
+}
+
+main "$@"
