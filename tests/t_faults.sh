@@ -1,0 +1,166 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The fault injection knobs of docs/interface.md (debugfs, per device): each
+# does what it says and shows in the counters it names, and the books still
+# balance afterwards.
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+cleanup()
+{
+	lib_cleanup
+}
+trap cleanup EXIT
+
+DBG=/sys/kernel/debug/snull
+KNOBS="drop_every drop_prob drop_seed corrupt_every irq_delay_us lockup hold_ring fail_open"
+POOL=8
+
+knob()
+{
+	echo "$3" >"$DBG/$1/$2"
+}
+
+# Every knob file of both devices is there.
+knobs_present()
+{
+	for _d in sn0 sn1; do
+		for _k in $KNOBS; do
+			[ -f "$DBG/$_d/$_k" ] || { echo "missing $DBG/$_d/$_k"; return 1; }
+		done
+	done
+}
+
+inject()
+{
+	snull-ctl inject "$@" >"$TMP/inject.out" 2>&1 ||
+		diag "snull-ctl inject $*: $(cat "$TMP/inject.out")"
+}
+
+# drop_pattern N: send N good frames one at a time on sn0 and print, for
+# each, "x" if it was dropped at transmit and "." if not.
+drop_pattern()
+{
+	_n=$1
+	_p=
+	read -r _d0 </sys/class/net/sn0/statistics/tx_dropped
+	while [ "$_n" -gt 0 ]; do
+		snull-ctl inject sn0 good 1 >/dev/null 2>&1
+		read -r _d1 </sys/class/net/sn0/statistics/tx_dropped
+		if [ "$_d1" -gt "$_d0" ]; then _p="${_p}x"; else _p="${_p}."; fi
+		_d0=$_d1
+		_n=$((_n - 1))
+	done
+	echo "$_p"
+}
+
+in_flight()
+{
+	snull-ctl ring "$1" 2>&1 | sed -n 's/.*in_flight=\([0-9]*\).*/\1/p'
+}
+
+plan 26
+
+check_cmd "load snull pool_size=$POOL" snull_load pool_size=$POOL
+check_cmd "snull-setup" snull_setup_addrs
+check_cmd "debugfs: every knob of sn0 and sn1 is there" knobs_present
+
+# --- drop_every ---
+f0=$(estat sn0 tx_drop_fault)
+d0=$(stat sn0 tx_dropped)
+r0=$(stat sn1 rx_packets)
+knob sn0 drop_every 4
+inject sn0 good 40
+knob sn0 drop_every 0
+sleep 0.3
+check_eq "drop_every=4, 40 frames: tx_drop_fault +10" "$(add "$f0" 10)" "$(estat sn0 tx_drop_fault)"
+check_eq "drop_every=4, 40 frames: tx_dropped +10" "$(add "$d0" 10)" "$(stat sn0 tx_dropped)"
+check_eq "drop_every=4, 40 frames: sn1 receives 30" "$(add "$r0" 30)" "$(stat sn1 rx_packets)"
+
+# --- drop_prob and drop_seed: the same seed drops the same frames ---
+knob sn0 drop_seed 42
+knob sn0 drop_prob 500000
+p1=$(drop_pattern 64)
+knob sn0 drop_seed 7
+drop_pattern 1 >/dev/null	# the generator sees seed 7
+knob sn0 drop_seed 42
+p2=$(drop_pattern 64)
+knob sn0 drop_seed 42
+p3=$(drop_pattern 64)
+knob sn0 drop_prob 0
+diag "seed 42: $p1"
+diag "seed 42: $p2 (after seed 7)"
+diag "seed 42: $p3 (written again)"
+check_cmd "drop_prob=500000: some of 64 frames dropped, some not" \
+	sh -c "echo '$p1' | grep -q x && echo '$p1' | grep -q '\\.'"
+check_eq "drop_seed=42 again after another seed: the same frames dropped" "$p1" "$p2"
+check_eq "drop_seed=42 written again: the same frames dropped" "$p1" "$p3"
+
+# --- corrupt_every: the receiver's FCS check drops them ---
+c0=$(estat sn1 rx_crc_errors)
+e0=$(stat sn1 rx_errors)
+r0=$(stat sn1 rx_packets)
+knob sn0 corrupt_every 5
+inject sn0 good 50
+knob sn0 corrupt_every 0
+sleep 0.3
+check_eq "corrupt_every=5, 50 frames: sn1 rx_crc_errors +10" "$(add "$c0" 10)" \
+	"$(estat sn1 rx_crc_errors)"
+check_eq "corrupt_every=5, 50 frames: sn1 rx_errors +10" "$(add "$e0" 10)" "$(stat sn1 rx_errors)"
+check_eq "corrupt_every=5, 50 frames: sn1 receives 40" "$(add "$r0" 40)" "$(stat sn1 rx_packets)"
+
+# --- irq_delay_us: sn1's interrupts come 20 ms late ---
+knob sn1 irq_delay_us 20000
+ping_run "$TMP/ping" -c 5 -i 0.2 192.168.0.2
+knob sn1 irq_delay_us 0
+check_eq "irq_delay_us=20000 on sn1: ping 192.168.0.2 still answers 5 of 5" 5 \
+	"$(ping_received "$TMP/ping")"
+check_ge "irq_delay_us=20000 on sn1: every round trip takes 20 ms or more" 20 \
+	"$(ping_min_rtt "$TMP/ping")"
+grep 'min/avg/max' "$TMP/ping" | diag
+
+# --- hold_ring: the wire stops taking frames from sn0's ring ---
+# Byte queue limits would stop the queue after a few frames, long before
+# the ring is full: let BQL pass enough bytes for the whole ring.
+BQL=/sys/class/net/sn0/queues/tx-0/byte_queue_limits
+read -r bql_min <"$BQL/limit_min"
+echo 1000000 >"$BQL/limit_min"
+# BQL applies a new minimum at the next completion: complete one frame.
+inject sn0 good 1
+sleep 0.2
+s0=$(estat sn0 tx_queue_stopped)
+r0=$(stat sn1 rx_packets)
+knob sn0 hold_ring 1
+inject sn0 good 20
+sleep 0.5
+check_eq "hold_ring=1: sn0's ring fills ($POOL in flight)" $POOL "$(in_flight sn0)"
+check_gt "hold_ring=1: the queue stopped" "$s0" "$(estat sn0 tx_queue_stopped)"
+check_gt "hold_ring=1: BQL counts bytes in flight" 0 "$(cat "$BQL/inflight")"
+check_eq "hold_ring=1: sn1 receives nothing" "$r0" "$(stat sn1 rx_packets)"
+knob sn0 hold_ring 0
+sleep 0.5
+check_eq "hold_ring=0: the ring drains" 0 "$(in_flight sn0)"
+check_eq "hold_ring=0: BQL has nothing in flight" 0 "$(cat "$BQL/inflight")"
+check_eq "hold_ring=0: sn1 receives all 20" "$(add "$r0" 20)" "$(stat sn1 rx_packets)"
+echo "$bql_min" >"$BQL/limit_min"
+
+# --- fail_open: the next "ip link set up" fails, once ---
+ip link set sn0 down
+knob sn0 fail_open 5
+ip link set sn0 up >"$TMP/up" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'Input/output error' "$TMP/up"; then
+	ok "fail_open=5: ip link set sn0 up fails with EIO"
+else
+	not_ok "fail_open=5: ip link set sn0 up fails with EIO"
+	diag "exit $rc: $(cat "$TMP/up")"
+fi
+check_cmd "fail_open: the next ip link set sn0 up works" ip link set sn0 up
+ping_run "$TMP/ping" -c 3 -i 0.2 192.168.0.2
+check_eq "ping 192.168.0.2 afterwards: 3 replies" 3 "$(ping_received "$TMP/ping")"
+
+reconcile
+
+finish

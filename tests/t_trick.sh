@@ -1,0 +1,125 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The address trick: remote0/remote1 answer, the receiver sees the rewritten
+# addresses while the sender's capture shows its frame unchanged
+# (pitfalls.md #8), and TCP/UDP checksums stay right after the rewrite, with
+# checksum offload off and on (pitfalls.md #10).
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+cleanup()
+{
+	lib_cleanup
+}
+trap cleanup EXIT
+
+BAD_CSUM='bad cksum|incorrect|bad udp cksum|wrong icmp cksum'
+
+# ping_capture DST: ping DST 3 times while capturing ICMP on both interfaces.
+ping_capture()
+{
+	cap_start p0 sn0 -n -c 6 icmp
+	cap_start p1 sn1 -n -c 6 icmp
+	ping_run "$TMP/ping" -c 3 -i 0.2 "$1"
+	cap_wait p0
+	cap_wait p1
+}
+
+# l4_run MODE PROTO: iperf3 over PROTO (tcp, udp) to remote0, captured with
+# checksum verification: what sn0 sends, what sn1 receives. (A capture of
+# what an interface sends with TX offload shows the partial L4 sum, and GRO
+# merges received segments under one header: both would read "incorrect"
+# without anything being wrong, so the receive side is captured with GRO
+# off and the send side is checked in full only with offload off.)
+l4_run()
+{
+	_mode=$1
+	_proto=$2
+	cap_start "${_proto}0" sn0 -Q out -vv -n -c 20 "$_proto"
+	cap_start "${_proto}1" sn1 -Q in -vv -n -c 20 "$_proto"
+	if [ "$_proto" = udp ]; then
+		set -- -u -b 5M -l 1200
+	else
+		set --
+	fi
+	timeout 15 iperf3 -c 192.168.0.2 -p 5201 -t 2 "$@" >"$TMP/iperf.out" 2>&1
+	_rc=$?
+	cap_wait "${_proto}0" 5
+	cap_wait "${_proto}1" 5
+	if [ $_rc -eq 0 ]; then
+		ok "tx $_mode: iperf3 $_proto to 192.168.0.2"
+	else
+		not_ok "tx $_mode: iperf3 $_proto to 192.168.0.2"
+		tail -n 5 "$TMP/iperf.out" | diag
+	fi
+	if [ "$_proto" = tcp ]; then
+		_good='cksum 0x[0-9a-f]+ \(correct\)'
+	else
+		_good='\[udp sum ok\]'
+	fi
+	check_grep "tx $_mode: $_proto checksums verified correct on sn1" \
+		"192\.168\.1\.1\.[0-9]+ > 192\.168\.1\.2\.5201: .*$_good|$_good.*192\.168\.1\.1\.[0-9]+ > 192\.168\.1\.2\.5201" \
+		"$TMP/${_proto}1.cap"
+	check_nogrep "tx $_mode: no bad checksum in the $_proto capture on sn1" \
+		"$BAD_CSUM" "$TMP/${_proto}1.cap"
+	check_grep "tx $_mode: $_proto from 192.168.0.1 to 192.168.0.2 seen on sn0" \
+		"192\.168\.0\.1\.[0-9]+ > 192\.168\.0\.2\.5201:" "$TMP/${_proto}0.cap"
+	if [ "$_mode" = off ]; then
+		check_nogrep "tx off: no bad checksum in the $_proto capture on sn0" \
+			"$BAD_CSUM" "$TMP/${_proto}0.cap"
+	else
+		# With offload the sender's capture shows the partial L4 sum:
+		# only the IP header checksum, done in software, can be checked.
+		check_nogrep "tx on: no bad IP header checksum in the $_proto capture on sn0" \
+			'bad cksum' "$TMP/${_proto}0.cap"
+	fi
+}
+
+plan 33
+
+check_cmd "load snull" snull_load
+check_cmd "snull-setup" snull_setup_addrs
+
+# --- remote0: out through sn0, answered by sn1 ---
+# snull-ctl peek reads its packet socket only after the pings: the frames it
+# holds share their data with the skbs the driver got, so they would show an
+# in-place rewrite, which the capture (copied at once) cannot.
+bg snull-ctl peek sn0 2 >"$TMP/peek" 2>&1
+peek=$BG_PID
+wait_for 10 grep -q ready "$TMP/peek"
+ping_capture 192.168.0.2
+wait $peek
+check_eq "ping 192.168.0.2 (remote0): 3 replies" 3 "$(ping_received "$TMP/ping")"
+check_grep "sn1 receives 192.168.1.1 > 192.168.1.2" \
+	'192\.168\.1\.1 > 192\.168\.1\.2: ICMP echo request' "$TMP/p1.cap"
+check_grep "sn0's capture shows the sent frame unchanged: 192.168.0.1 > 192.168.0.2" \
+	'192\.168\.0\.1 > 192\.168\.0\.2: ICMP echo request' "$TMP/p0.cap"
+check_grep "the reply reaches sn0 as 192.168.0.2 > 192.168.0.1" \
+	'192\.168\.0\.2 > 192\.168\.0\.1: ICMP echo reply' "$TMP/p0.cap"
+check_grep "sn0's sent skbs, read after the driver ran: 192.168.0.1 > 192.168.0.2" \
+	'^out 192\.168\.0\.1 > 192\.168\.0\.2 proto 1$' "$TMP/peek"
+check_nogrep "sn0's sent skbs were not rewritten in place" \
+	'^out 192\.168\.1\.' "$TMP/peek"
+
+# --- remote1: out through sn1, answered by sn0 ---
+ping_capture 192.168.1.1
+check_eq "ping 192.168.1.1 (remote1): 3 replies" 3 "$(ping_received "$TMP/ping")"
+check_grep "sn0 receives 192.168.0.2 > 192.168.0.1" \
+	'192\.168\.0\.2 > 192\.168\.0\.1: ICMP echo request' "$TMP/p0.cap"
+check_grep "sn1's capture shows the sent frame unchanged: 192.168.1.2 > 192.168.1.1" \
+	'192\.168\.1\.2 > 192\.168\.1\.1: ICMP echo request' "$TMP/p1.cap"
+
+# --- TCP and UDP checksums after the rewrite ---
+ethtool -K sn0 gro off
+ethtool -K sn1 gro off
+iperf_server 5201
+for mode in off on; do
+	check_cmd "ethtool -K sn0/sn1 tx $mode" \
+		sh -c "ethtool -K sn0 tx $mode && ethtool -K sn1 tx $mode"
+	l4_run $mode tcp
+	l4_run $mode udp
+done
+
+finish

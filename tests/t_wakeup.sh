@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# A lost-wake-up detector (pitfalls.md #5, #6): single pings 0.1 s apart.
+# A frame left stranded until the next one arrives would show as a ~100 ms
+# round trip (or a loss), so every ping must come back well under that.
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+cleanup()
+{
+	lib_cleanup
+}
+trap cleanup EXIT
+
+PINGS=50
+MAX_RTT=90	# ms
+
+plan 12
+
+for napi in 1 0; do
+	m="use_napi=$napi"
+	snull_unload
+	check_cmd "$m: load" snull_load use_napi=$napi
+	check_cmd "$m: snull-setup" snull_setup_addrs
+	for dst in 192.168.0.2 192.168.1.1; do
+		ping_run "$TMP/ping" -c $PINGS -i 0.1 -W 2 $dst
+		check_eq "$m: $PINGS pings to $dst, 0% loss" $PINGS \
+			"$(ping_received "$TMP/ping")"
+		check_lt "$m: $dst: the slowest round trip is under $MAX_RTT ms" \
+			$MAX_RTT "$(ping_max_rtt "$TMP/ping")"
+		grep 'min/avg/max' "$TMP/ping" | diag
+		# The slow ones, if any, with their sequence numbers.
+		awk -F'time=' 'NF > 1 && $2 + 0 >= 50' "$TMP/ping" | diag
+	done
+done
+
+finish

@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snull-ctl - poke snull from user space the way the tests need to.
+ *
+ *   snull-ctl ring IFACE                 SNULL_IOC_GET_RING
+ *   snull-ctl priv IFACE N               SIOCDEVPRIVATE + N (0..15)
+ *   snull-ctl setmap IFACE irq N         SIOCGIFMAP, change irq, SIOCSIFMAP
+ *   snull-ctl setmap IFACE base_addr N   the same with base_addr
+ *   snull-ctl getmap IFACE               SIOCGIFMAP: irq=N base_addr=N
+ *   snull-ctl inject IFACE KIND [COUNT]  raw frames through AF_PACKET
+ *   snull-ctl peek IFACE SECONDS         IPv4 frames seen on IFACE, read late
+ *
+ * "priv" and "setmap" print "ok" or the errno name (EOPNOTSUPP, EBUSY...)
+ * and exit 0 either way: the caller compares the word. Any other failure
+ * (no such interface, a socket that cannot be opened, bad usage) prints a
+ * message on stderr and exits 1.
+ *
+ * Built statically by the test harness: gcc -static -O2 -Wall -Werror -I src.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
+#include <stdint.h>
+#include <time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/if_ether.h>
+
+#include "snull_uapi.h"
+
+#define UDP_PAYLOAD_LEN	32
+#define FRAME_MAX	256
+
+static const char *prog = "snull-ctl";
+
+static void print_usage(void)
+{
+	fprintf(stderr,
+		"usage: %s ring IFACE\n"
+		"       %s priv IFACE N              (N = 0..15)\n"
+		"       %s setmap IFACE irq|base_addr VALUE\n"
+		"       %s getmap IFACE\n"
+		"       %s inject IFACE KIND [COUNT]\n"
+		"       %s peek IFACE SECONDS\n"
+		"KIND: good arp ipv6 vlan runt ihl4 ihl15 badver totlen_long totlen_short\n",
+		prog, prog, prog, prog, prog, prog);
+	exit(1);
+}
+
+static void die(const char *what, const char *ifname)
+{
+	int err = errno;
+
+	fprintf(stderr, "%s: %s%s%s: %s\n", prog, what,
+		ifname ? " " : "", ifname ? ifname : "", strerror(err));
+	exit(1);
+}
+
+static const char *errno_name(int err)
+{
+	static char buf[16];
+
+	switch (err) {
+	case EPERM:		return "EPERM";
+	case ENOENT:		return "ENOENT";
+	case EINTR:		return "EINTR";
+	case EIO:		return "EIO";
+	case ENXIO:		return "ENXIO";
+	case E2BIG:		return "E2BIG";
+	case EBADF:		return "EBADF";
+	case EAGAIN:		return "EAGAIN";
+	case ENOMEM:		return "ENOMEM";
+	case EACCES:		return "EACCES";
+	case EFAULT:		return "EFAULT";
+	case EBUSY:		return "EBUSY";
+	case EEXIST:		return "EEXIST";
+	case ENODEV:		return "ENODEV";
+	case EINVAL:		return "EINVAL";
+	case ENOSPC:		return "ENOSPC";
+	case ERANGE:		return "ERANGE";
+	case ENOTTY:		return "ENOTTY";
+	case EOPNOTSUPP:	return "EOPNOTSUPP";	/* == ENOTSUP on Linux */
+	case ENETDOWN:		return "ENETDOWN";
+	case ENOBUFS:		return "ENOBUFS";
+	case EMSGSIZE:		return "EMSGSIZE";
+	}
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+static unsigned long parse_ulong(const char *s, unsigned long max,
+				 const char *what)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-' || v > max) {
+		fprintf(stderr, "%s: bad %s '%s' (0..%lu)\n", prog, what, s, max);
+		exit(1);
+	}
+	return v;
+}
+
+static int inet_socket(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		die("socket(AF_INET, SOCK_DGRAM)", NULL);
+	return fd;
+}
+
+static void fill_ifreq(struct ifreq *ifr, const char *ifname)
+{
+	if (strlen(ifname) >= IFNAMSIZ) {
+		fprintf(stderr, "%s: interface name too long: %s\n", prog, ifname);
+		exit(1);
+	}
+	memset(ifr, 0, sizeof(*ifr));
+	strncpy(ifr->ifr_name, ifname, IFNAMSIZ - 1);
+}
+
+/* ---- ring, priv --------------------------------------------------------- */
+
+static int cmd_ring(const char *ifname)
+{
+	struct snull_ring_info info;
+	struct ifreq ifr;
+	int fd = inet_socket();
+
+	fill_ifreq(&ifr, ifname);
+	memset(&info, 0, sizeof(info));
+	ifr.ifr_data = (void *)&info;
+	if (ioctl(fd, SNULL_IOC_GET_RING, &ifr) < 0)
+		die("SNULL_IOC_GET_RING", ifname);
+	close(fd);
+	printf("version=%u pool_size=%u in_flight=%u stalled=%u\n",
+	       info.version, info.pool_size, info.in_flight, info.stalled);
+	return 0;
+}
+
+static int cmd_priv(const char *ifname, const char *num)
+{
+	unsigned long n = parse_ulong(num, 15, "private ioctl number");
+	unsigned char buf[64];
+	struct ifreq ifr;
+	int fd = inet_socket();
+
+	fill_ifreq(&ifr, ifname);
+	memset(buf, 0, sizeof(buf));
+	ifr.ifr_data = (void *)buf;
+	if (ioctl(fd, SIOCDEVPRIVATE + (int)n, &ifr) < 0)
+		printf("%s\n", errno_name(errno));
+	else
+		printf("ok\n");
+	close(fd);
+	return 0;
+}
+
+/* ---- setmap ------------------------------------------------------------- */
+
+static int cmd_setmap(const char *ifname, const char *field, const char *val)
+{
+	struct ifreq ifr;
+	int fd = inet_socket();
+
+	fill_ifreq(&ifr, ifname);
+	if (ioctl(fd, SIOCGIFMAP, &ifr) < 0)
+		die("SIOCGIFMAP", ifname);
+
+	if (!strcmp(field, "irq"))
+		ifr.ifr_map.irq = parse_ulong(val, UCHAR_MAX, "irq");
+	else if (!strcmp(field, "base_addr"))
+		ifr.ifr_map.base_addr = parse_ulong(val, USHRT_MAX, "base_addr");
+	else
+		print_usage();
+
+	if (ioctl(fd, SIOCSIFMAP, &ifr) < 0)
+		printf("%s\n", errno_name(errno));
+	else
+		printf("ok\n");
+	close(fd);
+	return 0;
+}
+
+static int cmd_getmap(const char *ifname)
+{
+	struct ifreq ifr;
+	int fd = inet_socket();
+
+	fill_ifreq(&ifr, ifname);
+	if (ioctl(fd, SIOCGIFMAP, &ifr) < 0)
+		die("SIOCGIFMAP", ifname);
+	close(fd);
+	printf("irq=%u base_addr=%#x mem_start=%#lx mem_end=%#lx dma=%u port=%u\n",
+	       ifr.ifr_map.irq, ifr.ifr_map.base_addr, ifr.ifr_map.mem_start,
+	       ifr.ifr_map.mem_end, ifr.ifr_map.dma, ifr.ifr_map.port);
+	return 0;
+}
+
+/* ---- inject ------------------------------------------------------------- */
+
+struct frame {
+	unsigned char data[FRAME_MAX];
+	size_t len;
+	uint16_t proto;			/* EtherType, host order */
+};
+
+static void put16(unsigned char *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static uint32_t csum_add(uint32_t sum, const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+/*
+ * An IPv4/UDP datagram to the discard port at @p, with both checksums right.
+ * Returns its length.
+ */
+static size_t build_ipv4_udp(unsigned char *p, const unsigned char saddr[4],
+			     const unsigned char daddr[4])
+{
+	size_t udp_len = 8 + UDP_PAYLOAD_LEN;
+	size_t tot_len = 20 + udp_len;
+	unsigned char *udp = p + 20;
+	unsigned char pseudo[12];
+	uint32_t sum;
+	uint16_t ck;
+
+	memset(p, 0, tot_len);
+	p[0] = 0x45;			/* version 4, IHL 5 */
+	put16(p + 2, tot_len);
+	put16(p + 4, 0x5e11);		/* id */
+	p[8] = 64;			/* TTL */
+	p[9] = IPPROTO_UDP;
+	memcpy(p + 12, saddr, 4);
+	memcpy(p + 16, daddr, 4);
+	put16(p + 10, csum_fold(csum_add(0, p, 20)));
+
+	put16(udp, 40000);		/* source port */
+	put16(udp + 2, 9);		/* discard */
+	put16(udp + 4, udp_len);
+	memcpy(udp + 8, "snull-ctl inject: a good frame.\n", UDP_PAYLOAD_LEN);
+
+	memcpy(pseudo, saddr, 4);
+	memcpy(pseudo + 4, daddr, 4);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_UDP;
+	put16(pseudo + 10, udp_len);
+	sum = csum_add(0, pseudo, sizeof(pseudo));
+	ck = csum_fold(csum_add(sum, udp, udp_len));
+	put16(udp + 6, ck ? ck : 0xffff);
+	return tot_len;
+}
+
+static void ip_recsum(unsigned char *ip)
+{
+	size_t hlen = 20;
+
+	put16(ip + 10, 0);
+	put16(ip + 10, csum_fold(csum_add(0, ip, hlen)));
+}
+
+static size_t build_arp(unsigned char *p, const unsigned char *src_mac,
+			const unsigned char saddr[4], const unsigned char daddr[4])
+{
+	memset(p, 0, 28);
+	put16(p, 1);			/* Ethernet */
+	put16(p + 2, ETH_P_IP);
+	p[4] = ETH_ALEN;
+	p[5] = 4;
+	put16(p + 6, 1);		/* request */
+	memcpy(p + 8, src_mac, ETH_ALEN);
+	memcpy(p + 14, saddr, 4);
+	memcpy(p + 24, daddr, 4);
+	return 28;
+}
+
+static size_t build_ipv6_udp(unsigned char *p)
+{
+	static const unsigned char src[16] = {
+		0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x53, 0x4e, 0xff,
+		0xfe, 0x55, 0x4c, 0x30 };
+	static const unsigned char dst[16] = {
+		0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+
+	memset(p, 0, 48);
+	p[0] = 0x60;
+	put16(p + 4, 8);		/* payload length */
+	p[6] = IPPROTO_UDP;
+	p[7] = 64;			/* hop limit */
+	memcpy(p + 8, src, 16);
+	memcpy(p + 24, dst, 16);
+	put16(p + 40, 40000);
+	put16(p + 42, 9);
+	put16(p + 44, 8);
+	return 48;
+}
+
+static void get_hwaddr(const char *ifname, unsigned char *mac)
+{
+	struct ifreq ifr;
+	int fd = inet_socket();
+
+	fill_ifreq(&ifr, ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		die("SIOCGIFHWADDR", ifname);
+	close(fd);
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+}
+
+/*
+ * Build one frame of @kind. The source is the interface's own MAC and the
+ * destination its peer's (low bit of the last byte flipped, as snull does).
+ * The IPv4 addresses are the book's: local0 -> remote0 on the even device
+ * (sn0), local1 -> remote1 on the odd one (sn1).
+ */
+static int build_frame(struct frame *f, const char *kind, const unsigned char *mac)
+{
+	static const unsigned char even_src[4] = { 192, 168, 0, 1 };
+	static const unsigned char even_dst[4] = { 192, 168, 0, 2 };
+	static const unsigned char odd_src[4] = { 192, 168, 1, 2 };
+	static const unsigned char odd_dst[4] = { 192, 168, 1, 1 };
+	int odd = mac[ETH_ALEN - 1] & 1;
+	const unsigned char *saddr = odd ? odd_src : even_src;
+	const unsigned char *daddr = odd ? odd_dst : even_dst;
+	unsigned char *eth = f->data;
+	unsigned char *ip = f->data + ETH_HLEN;
+	size_t ip_len;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(eth, mac, ETH_ALEN);
+	eth[ETH_ALEN - 1] ^= 1;		/* destination: the peer */
+	memcpy(eth + ETH_ALEN, mac, ETH_ALEN);
+	f->proto = ETH_P_IP;
+
+	if (!strcmp(kind, "arp")) {
+		f->proto = ETH_P_ARP;
+		f->len = ETH_HLEN + build_arp(ip, mac, saddr, daddr);
+	} else if (!strcmp(kind, "ipv6")) {
+		f->proto = ETH_P_IPV6;
+		f->len = ETH_HLEN + build_ipv6_udp(ip);
+	} else if (!strcmp(kind, "vlan")) {
+		f->proto = ETH_P_8021Q;
+		put16(ip, 1);			/* TCI: VLAN 1 */
+		put16(ip + 2, ETH_P_IP);
+		f->len = ETH_HLEN + 4 + build_ipv4_udp(ip + 4, saddr, daddr);
+	} else {
+		ip_len = build_ipv4_udp(ip, saddr, daddr);
+		f->len = ETH_HLEN + ip_len;
+		if (!strcmp(kind, "good")) {
+			/* as built */
+		} else if (!strcmp(kind, "runt")) {
+			f->len = ETH_HLEN + 10;
+		} else if (!strcmp(kind, "ihl4")) {
+			ip[0] = 0x44;
+			ip_recsum(ip);
+		} else if (!strcmp(kind, "ihl15")) {
+			/* claims 60 bytes of header, the frame has 20 */
+			ip[0] = 0x4f;
+			put16(ip + 2, 20);
+			ip_recsum(ip);
+			f->len = ETH_HLEN + 20;
+		} else if (!strcmp(kind, "badver")) {
+			ip[0] = 0x65;
+			ip_recsum(ip);
+		} else if (!strcmp(kind, "totlen_long")) {
+			put16(ip + 2, ip_len + 100);
+			ip_recsum(ip);
+		} else if (!strcmp(kind, "totlen_short")) {
+			put16(ip + 2, 10);
+			ip_recsum(ip);
+		} else {
+			return -1;
+		}
+	}
+	put16(eth + 2 * ETH_ALEN, f->proto);
+	return 0;
+}
+
+static int cmd_inject(const char *ifname, const char *kind, const char *count_s)
+{
+	unsigned long count = 1, i, retries = 0;
+	unsigned char mac[ETH_ALEN];
+	struct sockaddr_ll sll;
+	unsigned int ifindex;
+	struct frame f;
+	int fd;
+
+	if (count_s)
+		count = parse_ulong(count_s, 1000000, "count");
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		die("if_nametoindex", ifname);
+	get_hwaddr(ifname, mac);
+	if (build_frame(&f, kind, mac) < 0) {
+		fprintf(stderr, "%s: unknown frame kind '%s'\n", prog, kind);
+		print_usage();
+	}
+
+	/* Protocol 0: this socket sends only, it receives nothing. */
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		die("socket(AF_PACKET, SOCK_RAW)", NULL);
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(f.proto);
+	sll.sll_ifindex = ifindex;
+	sll.sll_halen = ETH_ALEN;
+	memcpy(sll.sll_addr, f.data, ETH_ALEN);
+
+	for (i = 0; i < count; i++) {
+		ssize_t n = sendto(fd, f.data, f.len, 0,
+				   (struct sockaddr *)&sll, sizeof(sll));
+
+		if (n < 0) {
+			if ((errno == ENOBUFS || errno == EAGAIN) &&
+			    retries++ < 5000) {
+				/* the qdisc is full: let it drain, try again */
+				usleep(1000);
+				i--;
+				continue;
+			}
+			fprintf(stderr, "%s: sendto %s (frame %lu of %lu, %s): %s\n",
+				prog, ifname, i + 1, count, kind, strerror(errno));
+			printf("sent %lu\n", i);
+			return 1;
+		}
+		if ((size_t)n != f.len) {
+			fprintf(stderr, "%s: short send on %s: %zd of %zu bytes\n",
+				prog, ifname, n, f.len);
+			printf("sent %lu\n", i);
+			return 1;
+		}
+	}
+	close(fd);
+	printf("sent %lu\n", count);
+	return 0;
+}
+
+/* ---- peek -------------------------------------------------------------- */
+
+/*
+ * Open an ordinary (not memory-mapped) packet socket on @ifname, print
+ * "ready", let traffic pass for @secs_s seconds, and only then read what was
+ * queued: one line per IPv4 frame, "out|in SRC > DST proto N".
+ *
+ * A queued frame is a clone that shares its data with the skb the driver
+ * was given. If the driver rewrote addresses in that data instead of in its
+ * own copy (pitfalls.md #8), the frames read here, after the driver ran,
+ * show the rewritten addresses. tcpdump copies at capture time and cannot
+ * see this.
+ */
+static int cmd_peek(const char *ifname, const char *secs_s)
+{
+	unsigned char buf[2048];
+	struct sockaddr_ll sll;
+	struct timespec ts;
+	int fd, rcvbuf = 4 << 20;
+	unsigned int ifindex;
+	char *end;
+	double secs;
+
+	secs = strtod(secs_s, &end);
+	if (end == secs_s || *end || secs < 0 || secs > 600) {
+		fprintf(stderr, "%s: bad number of seconds '%s'\n", prog, secs_s);
+		exit(1);
+	}
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		die("if_nametoindex", ifname);
+
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (fd < 0)
+		die("socket(AF_PACKET, SOCK_RAW)", NULL);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
+		die("setsockopt(SO_RCVBUF)", NULL);
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		die("bind", ifname);
+
+	printf("ready\n");
+	fflush(stdout);
+	ts.tv_sec = (time_t)secs;
+	ts.tv_nsec = (long)((secs - ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0) {
+		if (errno != EINTR)
+			die("nanosleep", NULL);
+	}
+
+	for (;;) {
+		socklen_t alen = sizeof(sll);
+		const unsigned char *ip = buf + ETH_HLEN;
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+				     (struct sockaddr *)&sll, &alen);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			die("recvfrom", ifname);
+		}
+		if (n < ETH_HLEN + 20 || buf[12] != 0x08 || buf[13] != 0x00)
+			continue;
+		printf("%s %u.%u.%u.%u > %u.%u.%u.%u proto %u\n",
+		       sll.sll_pkttype == PACKET_OUTGOING ? "out" : "in",
+		       ip[12], ip[13], ip[14], ip[15],
+		       ip[16], ip[17], ip[18], ip[19], ip[9]);
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3)
+		print_usage();
+
+	if (!strcmp(argv[1], "ring") && argc == 3)
+		return cmd_ring(argv[2]);
+	if (!strcmp(argv[1], "priv") && argc == 4)
+		return cmd_priv(argv[2], argv[3]);
+	if (!strcmp(argv[1], "setmap") && argc == 5)
+		return cmd_setmap(argv[2], argv[3], argv[4]);
+	if (!strcmp(argv[1], "peek") && argc == 4)
+		return cmd_peek(argv[2], argv[3]);
+	if (!strcmp(argv[1], "getmap") && argc == 3)
+		return cmd_getmap(argv[2]);
+	if (!strcmp(argv[1], "inject") && (argc == 4 || argc == 5))
+		return cmd_inject(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	print_usage();
+	return 1;
+}
