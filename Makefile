@@ -4,6 +4,7 @@
 #   make            build src/snull.ko against KDIR
 #   make run        build, boot a VM, show snull carrying traffic
 #   make check      build and run every test in the VM
+#   make check-kernels  the same on every kernel of tests/vm/kernels.list
 #   make lint       checkpatch --strict, sparse and a W=1 build
 #   make clean
 #
@@ -12,7 +13,7 @@
 
 KDIR ?= $(shell $(CURDIR)/scripts/find-kdir)
 
-.PHONY: all modules clean run check lint
+.PHONY: all modules clean run check check-kernels lint
 
 all: modules
 
@@ -28,6 +29,9 @@ run:
 
 check:
 	tests/run.sh
+
+check-kernels:
+	tests/kernels.sh
 
 lint:
 	scripts/lint

@@ -6,6 +6,10 @@
 #   tests/run.sh                      every tests/t_*.sh, TAP on stdout
 #   tests/run.sh --tests "t_a t_b"    a subset (names without .sh)
 #   tests/run.sh --demo               boot once and run tests/demo.sh
+#   tests/run.sh --stress             the stress suite (tests/s_*.sh) instead
+#   tests/run.sh --kernel DIR         boot a prepared kernel: DIR holds snull.ko
+#                                     built for it, vmlinuz, kver and modules/
+#                                     (tests/vm/kbuild.sh, debug-kernel.sh)
 #
 # Environment:
 #   KDIR              kernel build tree (default: scripts/find-kdir)
@@ -15,6 +19,7 @@
 #   SNULL_KO          use this snull.ko instead of building src/ (harness work)
 #   SNULL_TESTS_DIR   take t_*.sh, lib.sh and demo.sh from here (harness work)
 #   SNULL_KEEP        keep the guest root and initramfs in the work dir
+#   SNULL_VM_MEM      guest memory in MiB (default 1024)
 #
 # The kernel under test is Debian's own image for the installed headers,
 # downloaded once with apt-get into the cache (never installed). Results
@@ -27,6 +32,9 @@ TESTS_DIR=${SNULL_TESTS_DIR:-$REPO/tests}
 SNULL_CACHE=${SNULL_CACHE:-${HOME:-/root}/.cache/snull}
 SNULL_VM_TIMEOUT=${SNULL_VM_TIMEOUT:-1800}
 SNULL_TEST_TIMEOUT=${SNULL_TEST_TIMEOUT:-600}
+SNULL_VM_MEM=${SNULL_VM_MEM:-1024}
+KERNEL_DIR=""
+TEST_PREFIX=t_
 
 # Packages the host needs; linux-headers-amd64 only when no headers exist.
 # perl: W=1 runs the kernel's scripts/kernel-doc, which needs more than
@@ -61,7 +69,7 @@ on_exit() {
 }
 
 usage() {
-	sed -n '4,8s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,12s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -71,6 +79,8 @@ parse_args() {
 		--demo) MODE=demo ;;
 		--tests) [ $# -ge 2 ] || usage; SELECTED=$2; shift ;;
 		--tests=*) SELECTED=${1#--tests=} ;;
+		--stress) TEST_PREFIX=s_ ;;
+		--kernel) [ $# -ge 2 ] || usage; KERNEL_DIR=$(cd "$2" && pwd); shift ;;
 		-h|--help) usage ;;
 		*) msg "unknown option: $1"; usage ;;
 		esac
@@ -149,6 +159,19 @@ kernel_release() {
 # Build snull.ko with W=1; any warning fails the run.
 build_module() {
 	local log=$WORK/build.log status=0
+	if [ -n "$KERNEL_DIR" ]; then
+		# tests/vm/kbuild.sh built it with W=1 and failed on any warning;
+		# its log is there to check again.
+		SNULL_KO_FILE=$KERNEL_DIR/snull.ko
+		if [ -f "$SNULL_KO_FILE" ] &&
+			! grep -qiE 'warning:|error:' "$KERNEL_DIR/build.log" 2>/dev/null; then
+			tap_ok "build: snull.ko for $KVER built with W=1 and no warnings"
+			return 0
+		fi
+		tap_not_ok "build: snull.ko for $KVER built with W=1 and no warnings"
+		grep -iE 'warning:|error:' "$KERNEL_DIR/build.log" 2>/dev/null | tap_diag
+		return 1
+	fi
 	if [ -n "${SNULL_KO:-}" ]; then
 		msg "SNULL_KO set: using $SNULL_KO instead of building src/"
 		[ -f "$SNULL_KO" ] || die "SNULL_KO=$SNULL_KO does not exist"
@@ -199,6 +222,7 @@ build_tools() {
 # $KCACHE/vmlinuz and $KCACHE/lib/modules/$KVER. Downloaded, never installed.
 fetch_kernel() {
 	local version tmp dl pkg deb debs
+	[ -z "$KERNEL_DIR" ] || return 0
 	[ -f "$KCACHE/vmlinuz" ] && return 0
 	version=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null) ||
 		die "no linux-headers-$KVER package: put a vmlinuz and lib/modules/$KVER into $KCACHE"
@@ -244,6 +268,15 @@ download_deb() {
 # They land in /lib/snull/extra/ and in /lib/modules (for modprobe).
 stage_kernel_module() {
 	local rel=$1 root=$2 moddir=$KCACHE/lib/modules/$KVER f dst dep
+	if [ -n "$KERNEL_DIR" ]; then
+		# A prepared kernel has its test modules plain in modules/.
+		f=$KERNEL_DIR/modules/$(basename "$rel").ko
+		[ -f "$f" ] || { msg "warning: $f is missing"; return 0; }
+		mkdir -p "$root/lib/modules/$KVER/$(dirname "$rel")" "$root/lib/snull/extra"
+		cp "$f" "$root/lib/modules/$KVER/$rel.ko"
+		cp "$f" "$root/lib/snull/extra/"
+		return 0
+	fi
 	for f in "$moddir/$rel.ko" "$moddir/$rel.ko.xz" "$moddir/$rel.ko.zst" \
 		"$moddir/$rel.ko.gz"; do
 		[ ! -f "$f" ] || break
@@ -323,7 +356,7 @@ stage_rootfs() {
 		stage_kernel_module "$m" "$root"
 	done
 	depmod -b "$root" "$KVER" 2>/dev/null || true	# so modprobe works too
-	cp "$TESTS_DIR"/t_*.sh "$root/tests/" 2>/dev/null || true
+	cp "$TESTS_DIR"/t_*.sh "$TESTS_DIR"/s_*.sh "$root/tests/" 2>/dev/null || true
 	for f in lib.sh demo.sh; do
 		[ ! -f "$TESTS_DIR/$f" ] || cp "$TESTS_DIR/$f" "$root/tests/"
 	done
@@ -387,9 +420,9 @@ boot_vm() {
 	msg "booting VM '$name' (logs in $dir)"
 	start=$(date +%s)
 	timeout -k 10 "$SNULL_VM_TIMEOUT" qemu-system-x86_64 \
-		-accel tcg,thread=multi -cpu qemu64 -smp 2 -m 1024 \
+		-accel tcg,thread=multi -cpu qemu64 -smp 2 -m "$SNULL_VM_MEM" \
 		-display none -no-reboot -nodefaults \
-		-kernel "$KCACHE/vmlinuz" -initrd "$dir/initramfs.cpio" \
+		-kernel "$VMLINUZ" -initrd "$dir/initramfs.cpio" \
 		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
 		-append "$append" </dev/null >"$dir/qemu.log" 2>&1 || status=$?
 	echo "$status" >"$dir/qemu.status"
@@ -449,7 +482,7 @@ report_boot() {
 list_tests() {
 	local t
 	if [ -z "$SELECTED" ]; then
-		for t in "$TESTS_DIR"/t_*.sh; do
+		for t in "$TESTS_DIR"/"$TEST_PREFIX"*.sh; do
 			[ -f "$t" ] && basename "$t" .sh
 		done
 		return 0
@@ -530,11 +563,19 @@ run_demo() {
 # ---------------------------------------------------------------- main
 
 prepare() {
-	ensure_host_deps
-	KDIR=${KDIR:-$("$REPO/scripts/find-kdir")}
-	[ -d "$KDIR" ] || die "KDIR=$KDIR is not a directory"
-	KVER=$(kernel_release)
-	[ -n "$KVER" ] || die "cannot tell the kernel release of $KDIR"
+	if [ -n "$KERNEL_DIR" ]; then
+		KDIR=none
+		ensure_host_deps
+		KVER=$(cat "$KERNEL_DIR/kver")
+		VMLINUZ=$KERNEL_DIR/vmlinuz
+	else
+		ensure_host_deps
+		KDIR=${KDIR:-$("$REPO/scripts/find-kdir")}
+		[ -d "$KDIR" ] || die "KDIR=$KDIR is not a directory"
+		KVER=$(kernel_release)
+		[ -n "$KVER" ] || die "cannot tell the kernel release of $KDIR"
+		VMLINUZ=$SNULL_CACHE/kernels/$KVER/vmlinuz
+	fi
 	KCACHE=$SNULL_CACHE/kernels/$KVER
 	mkdir -p "$SNULL_CACHE/runs"
 	WORK=$(mktemp -d "$SNULL_CACHE/runs/$(date +%Y%m%d-%H%M%S).XXXX")
