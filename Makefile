@@ -5,6 +5,8 @@
 #   make run        build, boot a VM, show snull carrying traffic
 #   make check      build and run every test in the VM
 #   make check-kernels  the same on every kernel of tests/vm/kernels.list
+#   make stress     the stress and fault suite (tests/s_*.sh)
+#   make check-debug    both suites on a KASAN/lockdep/kmemleak kernel
 #   make lint       checkpatch --strict, sparse and a W=1 build
 #   make clean
 #
@@ -13,7 +15,7 @@
 
 KDIR ?= $(shell $(CURDIR)/scripts/find-kdir)
 
-.PHONY: all modules clean run check check-kernels lint
+.PHONY: all modules clean run check check-kernels check-debug stress lint
 
 all: modules
 
@@ -32,6 +34,12 @@ check:
 
 check-kernels:
 	tests/kernels.sh
+
+stress:
+	tests/run.sh --stress
+
+check-debug:
+	tests/debug.sh
 
 lint:
 	scripts/lint

@@ -7,6 +7,7 @@
 #   tests/run.sh --tests "t_a t_b"    a subset (names without .sh)
 #   tests/run.sh --demo               boot once and run tests/demo.sh
 #   tests/run.sh --stress             the stress suite (tests/s_*.sh) instead
+#   tests/run.sh --all                both suites
 #   tests/run.sh --kernel DIR         boot a prepared kernel: DIR holds snull.ko
 #                                     built for it, vmlinuz, kver and modules/
 #                                     (tests/vm/kbuild.sh, debug-kernel.sh)
@@ -74,7 +75,7 @@ on_exit() {
 }
 
 usage() {
-	sed -n '4,12s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,13s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -85,6 +86,7 @@ parse_args() {
 		--tests) [ $# -ge 2 ] || usage; SELECTED=$2; shift ;;
 		--tests=*) SELECTED=${1#--tests=} ;;
 		--stress) TEST_PREFIX=s_ ;;
+		--all) TEST_PREFIX="t_ s_" ;;
 		--kernel) [ $# -ge 2 ] || usage; KERNEL_DIR=$(cd "$2" && pwd); shift ;;
 		-h|--help) usage ;;
 		*) msg "unknown option: $1"; usage ;;
@@ -485,10 +487,12 @@ report_boot() {
 
 # All test names, or the validated --tests subset.
 list_tests() {
-	local t
+	local t p
 	if [ -z "$SELECTED" ]; then
-		for t in "$TESTS_DIR"/"$TEST_PREFIX"*.sh; do
-			[ -f "$t" ] && basename "$t" .sh
+		for p in $TEST_PREFIX; do
+			for t in "$TESTS_DIR"/"$p"*.sh; do
+				[ -f "$t" ] && basename "$t" .sh
+			done
 		done
 		return 0
 	fi

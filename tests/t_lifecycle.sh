@@ -99,8 +99,14 @@ done
 check_eq "25 load attempts with pool_size=4096 behaved" 0 "$bad"
 slab_after=$(slab_2k)
 diag "kmalloc-2k active objects: $slab_before before, $slab_after after"
-check_le "kmalloc-2k objects grew by at most 300" 300 \
-	"$(sub "$slab_after" "$slab_before")"
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	# A debug kernel: KASAN's quarantine keeps freed objects counted as
+	# active, and the harness's kmemleak scans look for leaks instead.
+	ok "kmalloc-2k objects grew by at most 300 # SKIP KASAN quarantine; kmemleak checks this kernel"
+else
+	check_le "kmalloc-2k objects grew by at most 300" 300 \
+		"$(sub "$slab_after" "$slab_before")"
+fi
 
 # --- load and unload 20 times ---
 bad=0
