@@ -22,37 +22,45 @@ void snull_stats_free(struct snull_priv *priv)
 	priv->stats = NULL;
 }
 
+/*
+ * Most writers run with preemption off (xmit, interrupt, poll), but ndo_stop
+ * counts the frames it flushes from process context: get_cpu_ptr() keeps
+ * every writer on its CPU until its update is done.
+ */
 void snull_count_add(struct snull_priv *priv, enum snull_counter c, u32 n)
 {
-	struct snull_pcpu_stats *s = this_cpu_ptr(priv->stats);
+	struct snull_pcpu_stats *s = get_cpu_ptr(priv->stats);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_add(&s->cnt[c], n);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(priv->stats);
 }
 
 void snull_count_rx(struct snull_priv *priv, unsigned int bytes)
 {
-	struct snull_pcpu_stats *s = this_cpu_ptr(priv->stats);
+	struct snull_pcpu_stats *s = get_cpu_ptr(priv->stats);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_inc(&s->rx_packets);
 	u64_stats_add(&s->rx_bytes, bytes);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(priv->stats);
 }
 
 void snull_count_tx(struct snull_priv *priv, unsigned int pkts,
 		    unsigned int bytes)
 {
-	struct snull_pcpu_stats *s = this_cpu_ptr(priv->stats);
+	struct snull_pcpu_stats *s = get_cpu_ptr(priv->stats);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_add(&s->tx_packets, pkts);
 	u64_stats_add(&s->tx_bytes, bytes);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(priv->stats);
 }
 
 /* Add one CPU's counters to @sum, read consistently. */
