@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Load and unload, many times: use_napi alternating, pool_size at random
+# (1..4096), every fifth cycle carrying a few frames each way before the
+# unload. Each cycle must create and remove both interfaces and the debugfs
+# directory, and nothing may leak: the ring buffers (1520 bytes each) live in
+# kmalloc-2k, whose objects in use must come back to where they were.
+#
+# Bounded: CYCLES cycles or LIMIT seconds, whichever comes first.
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+cleanup()
+{
+	lib_cleanup
+}
+trap cleanup EXIT
+
+CYCLES=300
+LIMIT=60
+MIN_CYCLES=30
+SLACK=16	# kmalloc-2k objects other users may hold at the second count
+
+tick()
+{
+	read -r _up _idle </proc/uptime
+	NOW=${_up%.*}
+}
+
+SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+_rs=$SEED
+rnd()
+{
+	_rs=$(((_rs * 1103515245 + 12345) % 2147483648))
+	R=$(((_rs / 65536) % $1))
+}
+
+# slab_2k: kmalloc-2k objects in use (and the kmalloc-rnd-*-2k copies of
+# kernels with random kmalloc caches). Shrinking first flushes the per-CPU
+# slabs, whose objects /proc/slabinfo would otherwise count as in use.
+slab_2k()
+{
+	for _s in /sys/kernel/slab/kmalloc-2k /sys/kernel/slab/kmalloc-rnd-*-2k; do
+		[ -w "$_s/shrink" ] && echo 1 >"$_s/shrink"
+	done
+	awk '$1 ~ /^kmalloc-(rnd-[0-9]+-)?2k$/ { n += $2; f = 1 }
+		END { print (f ? n : "missing") }' /proc/slabinfo
+}
+
+sn_ifaces()
+{
+	for _d in /sys/class/net/sn*; do
+		[ -e "$_d" ] && printf '%s ' "${_d##*/}"
+	done
+}
+
+# rx_grew DEV BEFORE: DEV received at least 20 frames since BEFORE.
+rx_grew()
+{
+	_now=$(stat "$1" rx_packets)
+	is_number "$_now" && [ "$_now" -ge $(($2 + 20)) ]
+}
+
+# traffic: 20 frames each way arrive.
+traffic()
+{
+	snull_setup_addrs || return 1
+	_r0=$(stat sn0 rx_packets)
+	_r1=$(stat sn1 rx_packets)
+	snull-ctl inject sn0 good 20 >/dev/null &&
+		snull-ctl inject sn1 good 20 >/dev/null || return 1
+	# ">=": the stack sends a few frames of its own (IGMP) on the way up.
+	wait_for 5 rx_grew sn1 "$_r1" && wait_for 5 rx_grew sn0 "$_r0" || {
+		diag "rx_packets sn0 $_r0 -> $(stat sn0 rx_packets), sn1 $_r1 -> $(stat sn1 rx_packets)"
+		return 1
+	}
+}
+
+# cycle N: one load/unload; prints what went wrong.
+cycle()
+{
+	rnd 4096
+	_p=$((R + 1))
+	_napi=$(($1 % 2))
+	snull_load pool_size=$_p use_napi=$_napi ||
+		{ diag "cycle $1: insmod pool_size=$_p use_napi=$_napi: $(cat "$TMP/insmod.err")"; return 1; }
+	_ok=0
+	if [ "$(sn_ifaces)" != "sn0 sn1 " ]; then
+		diag "cycle $1: after load: '$(sn_ifaces)'"
+	elif [ "$(param pool_size) $(param use_napi)" != "$_p $_napi" ]; then
+		diag "cycle $1: sysfs shows pool_size $(param pool_size) use_napi $(param use_napi)"
+	elif [ ! -d /sys/kernel/debug/snull/sn0 ] || [ ! -d /sys/kernel/debug/snull/sn1 ]; then
+		diag "cycle $1: no debugfs directories"
+	elif [ $(($1 % 5)) -eq 0 ] && ! traffic; then
+		diag "cycle $1 (pool_size=$_p use_napi=$_napi): frames did not cross"
+	else
+		_ok=1
+	fi
+	if ! rmmod snull 2>"$TMP/rmmod.err"; then
+		diag "cycle $1: rmmod: $(cat "$TMP/rmmod.err")"
+		return 1
+	fi
+	if [ -n "$(sn_ifaces)" ] || [ -e /sys/kernel/debug/snull ]; then
+		diag "cycle $1: after rmmod: '$(sn_ifaces)' $(ls -d /sys/kernel/debug/snull 2>/dev/null)"
+		return 1
+	fi
+	[ $_ok -eq 1 ]
+}
+
+plan 5
+
+diag "seed $SEED; $CYCLES cycles or $LIMIT s"
+# One cycle first, so that whatever the first load allocates for good
+# (the module's own memory, sysfs caches) is there before the count.
+check_cmd "a first load and unload" cycle 0
+before=$(slab_2k)
+
+bad=0
+n=0
+tick
+start=$NOW
+end=$((NOW + LIMIT))
+while [ $n -lt $CYCLES ] && [ "$NOW" -lt $end ]; do
+	n=$((n + 1))
+	cycle $n || bad=$((bad + 1))
+	tick
+done
+elapsed=$((NOW - start))
+sleep 1		# RCU callbacks that free what unregistration left
+after=$(slab_2k)
+
+diag "$n cycles in $elapsed s; kmalloc-2k objects in use: $before before, $after after"
+check_ge "at least $MIN_CYCLES cycles" $MIN_CYCLES $n
+check_eq "every cycle created and removed sn0, sn1 and their debugfs directories" 0 $bad
+check_le "kmalloc-2k objects in use grew by at most $SLACK (a leaked ring buffer stays there)" \
+	$SLACK "$(sub "$after" "$before")"
+check_cmd "snull not loaded at the end" sh -c "! grep -q '^snull ' /proc/modules"
+
+finish

@@ -1,0 +1,238 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Statistics readers against a flood and down/up: background loops read
+# /proc/net/dev, "ip -s link", "ethtool -S", /sys/class/net/sn*/statistics/*
+# and the private ioctl (snull-ctl ring) while pktgen and UDP flood both
+# ways and the ends go down and up at random. The counters are per-CPU u64
+# behind u64_stats_sync and ndo_get_stats64 may not sleep: no reader may
+# fail, hang or crash (the devices stay registered, so down is no excuse),
+# no packet counter may ever go backwards, and the books balance afterwards.
+#
+# Bounded: TOGGLES down/up cycles or LIMIT seconds, whichever comes first.
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+cleanup()
+{
+	: >"$TMP/stop" 2>/dev/null
+	lib_cleanup
+}
+trap cleanup EXIT
+
+TOGGLES=300
+LIMIT=40
+MIN_TOGGLES=5
+MIN_READS=3
+READERS="procnetdev iplink ethtool sysfs ring"
+
+tick()
+{
+	read -r _up _idle </proc/uptime
+	NOW=${_up%.*}
+}
+
+SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+_rs=$SEED
+rnd()
+{
+	_rs=$(((_rs * 1103515245 + 12345) % 2147483648))
+	R=$(((_rs / 65536) % $1))
+}
+
+ring_clean()
+{
+	snull-ctl ring "$1" 2>&1 | grep -q ' in_flight=0 stalled=0$'
+}
+
+both_up()
+{
+	[ "$(cat /sys/class/net/sn0/carrier 2>/dev/null)" = 1 ] &&
+		[ "$(cat /sys/class/net/sn1/carrier 2>/dev/null)" = 1 ]
+}
+
+# ---- the readers: one read each, a command for sh -c, true when it worked ----
+# shellcheck disable=SC2016,SC2034 # used through eval in reader()
+
+READ_procnetdev='[ "$(grep -cE "^ *sn[01]:" /proc/net/dev)" = 2 ]'
+READ_iplink='ip -s link show sn0 | grep -q "RX:" && ip -s link show sn1 | grep -q "TX:"'
+READ_ethtool='ethtool -S sn0 | grep -q rx_crc_errors: && ethtool -S sn1 | grep -q rx_crc_errors:'
+# Every file read, one value each.
+READ_sysfs='set -- /sys/class/net/sn0/statistics/* /sys/class/net/sn1/statistics/* &&
+	o=$(cat "$@") && [ "$(echo "$o" | wc -l)" -eq $# ] && [ $# -ge 40 ]'
+READ_ring='snull-ctl ring sn0 | grep -q "^version=1 " && snull-ctl ring sn1 | grep -q "^version=1 "'
+
+# reader NAME: run READ_NAME until $TMP/stop appears, each under a
+# time-out; write "reads failures hangs" to $TMP/NAME.res at the end.
+reader()
+{
+	_n=0 _f=0 _h=0
+	while [ ! -e "$TMP/stop" ]; do
+		_n=$((_n + 1))
+		eval "_cmd=\$READ_$1"
+		# /bin/sh: busybox timeout would run its own sh applet, whose
+		# "ip" is busybox's
+		timeout 10 /bin/sh -c "$_cmd" >"$TMP/$1.out" 2>&1
+		case $? in
+		0) ;;
+		124|137|143) _h=$((_h + 1)); cp "$TMP/$1.out" "$TMP/$1.hang" ;;
+		*) _f=$((_f + 1)); cp "$TMP/$1.out" "$TMP/$1.fail" ;;
+		esac
+	done
+	echo "$_n $_f $_h" >"$TMP/$1.res"
+}
+
+# monotonic: packet counters read through sysfs never go backwards.
+monotonic()
+{
+	_n=0 _back=0
+	_prev="0 0 0 0"
+	while [ ! -e "$TMP/stop" ]; do
+		_n=$((_n + 1))
+		_cur=
+		for _c in sn0/statistics/tx_packets sn0/statistics/rx_packets \
+			sn1/statistics/tx_packets sn1/statistics/rx_packets; do
+			read -r _v <"/sys/class/net/$_c" || _v=-1
+			_cur="$_cur $_v"
+		done
+		# shellcheck disable=SC2086
+		if ! awk -v p="$_prev" -v c="$_cur" 'BEGIN {
+			split(p, a); split(c, b)
+			for (i = 1; i <= 4; i++) if (b[i] < a[i]) exit 1 }'; then
+			_back=$((_back + 1))
+			echo "$_prev ->$_cur" >>"$TMP/monotonic.back"
+		fi
+		_prev=$_cur
+	done
+	echo "$_n $_back" >"$TMP/monotonic.res"
+}
+
+PG=
+pktgen_start()
+{
+	[ -n "$PG" ] && kill -0 "$PG" 2>/dev/null && return 0
+	[ -z "$PG" ] || wait "$PG" 2>/dev/null
+	bg timeout 300 sh -c 'echo start >/proc/net/pktgen/pgctrl'
+	PG=$BG_PID
+}
+
+# A "stop" that comes while a "start" still propagates finds nothing
+# running: say it until the "start" returns.
+pktgen_stop()
+{
+	_i=0
+	while [ -n "$PG" ] && kill -0 "$PG" 2>/dev/null && [ $_i -lt 40 ]; do
+		echo stop >/proc/net/pktgen/pgctrl 2>/dev/null
+		sleep 0.5
+		_i=$((_i + 1))
+	done
+	[ -z "$PG" ] || kill "$PG" 2>/dev/null
+	[ -z "$PG" ] || wait "$PG" 2>/dev/null
+	PG=
+}
+
+link()
+{
+	ip link set "$1" "$2" 2>>"$TMP/ip.err" || bad_ip=$((bad_ip + 1))
+}
+
+plan 24
+
+diag "seed $SEED; $TOGGLES down/up cycles or $LIMIT s"
+check_cmd "pktgen.ko loads" pktgen_load
+check_cmd "load snull" snull_load
+check_cmd "snull-setup" snull_setup_addrs
+
+pktgen_reset
+pktgen_dev 0 sn0 0 192.168.0.2 00:53:4e:55:4c:31 &&
+	pktgen_dev 1 sn1 0 192.168.1.99 00:53:4e:55:4c:30 ||
+	diag "pktgen setup failed"
+bg snull-raw blast 192.168.0.99 $((LIMIT + 60)) 0 1472 >"$TMP/blast0" 2>&1
+blast0=$BG_PID
+bg snull-raw blast 192.168.1.1 $((LIMIT + 60)) 0 1472 >"$TMP/blast1" 2>&1
+blast1=$BG_PID
+pktgen_start
+
+rm -f "$TMP/stop"
+rpids=
+for r in $READERS; do
+	reader "$r" &
+	rpids="$rpids $!"
+done
+monotonic &
+rpids="$rpids $!"
+_bg_pids="$_bg_pids $rpids"
+
+bad_ip=0
+: >"$TMP/ip.err"
+n=0
+tick
+start=$NOW
+end=$((NOW + LIMIT))
+while [ $n -lt $TOGGLES ] && [ "$NOW" -lt $end ]; do
+	n=$((n + 1))
+	rnd 5
+	case $R in
+	0|1) devs=sn0 ;;
+	2|3) devs=sn1 ;;
+	*) devs="sn0 sn1" ;;
+	esac
+	for d in $devs; do link "$d" down; done
+	rnd 4
+	usleep $(((R + 1) * 20000))
+	for d in $devs; do link "$d" up; done
+	pktgen_start
+	rnd 4
+	usleep $(((R + 1) * 20000))
+	tick
+done
+elapsed=$((NOW - start))
+
+# Stop the readers first: they must all return.
+: >"$TMP/stop"
+stuck=0
+for p in $rpids; do
+	i=0
+	while kill -0 "$p" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -0 "$p" 2>/dev/null && stuck=$((stuck + 1))
+done
+pktgen_stop
+kill "$blast0" "$blast1" 2>/dev/null
+wait "$blast0" "$blast1" 2>/dev/null
+ip link set sn0 up
+ip link set sn1 up
+
+diag "$n down/up cycles in $elapsed s; UDP sn0->sn1: $(cat "$TMP/blast0");" \
+	"sn1->sn0: $(cat "$TMP/blast1")"
+check_eq "every reader returned within 20 s of being told to stop" 0 $stuck
+for r in $READERS; do
+	res=$(cat "$TMP/$r.res" 2>/dev/null || echo "missing missing missing")
+	set -- $res
+	diag "reader $r: $1 reads, $2 failed, $3 hung"
+	check_ge "reader $r: at least $MIN_READS reads" $MIN_READS "$1"
+	check_eq "reader $r: no read failed or hung" "0 0" "$2 $3"
+	[ ! -e "$TMP/$r.fail" ] || { diag "last failure:"; head -n 5 "$TMP/$r.fail" | diag; }
+	[ ! -e "$TMP/$r.hang" ] || { diag "last hang:"; head -n 5 "$TMP/$r.hang" | diag; }
+done
+res=$(cat "$TMP/monotonic.res" 2>/dev/null || echo "missing missing")
+set -- $res
+diag "monotonic reader: $1 reads"
+check_ge "counter reader: at least $MIN_READS reads" $MIN_READS "$1"
+check_eq "no packet counter ever went backwards (sn0/sn1 tx/rx_packets)" 0 "$2"
+[ ! -e "$TMP/monotonic.back" ] || head -n 5 "$TMP/monotonic.back" | diag
+
+check_ge "at least $MIN_TOGGLES down/up cycles" $MIN_TOGGLES $n
+check_eq "every ip link set up/down worked" 0 $bad_ip
+[ $bad_ip -eq 0 ] || head -n 5 "$TMP/ip.err" | diag
+check_cmd "both ends up with carrier afterwards" wait_for 5 both_up
+reconcile
+check_cmd "sn0 ring: nothing in flight, not stalled" ring_clean sn0
+check_cmd "sn1 ring: nothing in flight, not stalled" ring_clean sn1
+ping_run "$TMP/ping" -c 3 -i 0.2 -W 2 192.168.0.2
+check_eq "ping 192.168.0.2 afterwards: 3 replies" 3 "$(ping_received "$TMP/ping")"
+
+finish
