@@ -61,6 +61,25 @@ pool_size=4096,lockup=1000000,timeout=60001,use_napi=1,napi_weight=64|timeout|In
 pool_size=abc|pool_size|Invalid argument
 timeout=99999999999|timeout|Numerical result out of range"
 
+ring_clean()
+{
+	snull-ctl ring "$1" 2>&1 | grep -q ' in_flight=0 stalled=0$'
+}
+
+# settle: traffic has stopped once both rings are empty. A flood can leave
+# thousands of frames on the wire, which a slow kernel takes seconds to
+# deliver; wait up to 30 s for them (a ring that never drains fails the
+# ring checks), and say how long it took.
+settle()
+{
+	_t=0
+	while [ $_t -lt 300 ] && ! { ring_clean sn0 && ring_clean sn1; }; do
+		sleep 0.1
+		_t=$((_t + 1))
+	done
+	[ $_t -lt 10 ] || diag "the rings took $((_t / 10)).$((_t % 10)) s to drain"
+}
+
 sum_estat()
 {
 	add "$(estat sn0 "$1")" "$(estat sn1 "$1")"
@@ -111,6 +130,7 @@ for g in $GOOD; do
 	check_cmd "$m: snull-setup" snull_setup_addrs
 	check_cmd "$m: 2 pings each way answered" pings
 	check_cmd "$m: pktgen 2000 frames each way" pktgen_flood 2000
+	settle
 	reconcile
 	w=$(param napi_weight)
 	check_le "$m: napi_max_work of sn0 and sn1 <= napi_weight ($w)" "$w" \
