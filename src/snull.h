@@ -84,7 +84,8 @@ enum snull_counter {
 	SNULL_TX_DROP_CARRIER,	/* last of the tx_drop_* reasons */
 	SNULL_RX_DROP_NOMEM,	/* first of the rx_drop_* reasons */
 	SNULL_RX_DROP_DOWN,	/* last of the rx_drop_* reasons */
-	SNULL_RX_CRC_ERRORS,
+	SNULL_RX_CRC_ERRORS,	/* first of the rx_*_errors */
+	SNULL_RX_LENGTH_ERRORS,	/* last of the rx_*_errors */
 	SNULL_NR_COUNTERS
 };
 

@@ -31,6 +31,7 @@ static const char snull_counter_names[SNULL_NR_COUNTERS][ETH_GSTRING_LEN] = {
 	[SNULL_RX_DROP_NOMEM]		= "rx_drop_nomem",
 	[SNULL_RX_DROP_DOWN]		= "rx_drop_down",
 	[SNULL_RX_CRC_ERRORS]		= "rx_crc_errors",
+	[SNULL_RX_LENGTH_ERRORS]	= "rx_length_errors",
 };
 
 static void snull_get_drvinfo(struct net_device *dev,

@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 
 #include "snull.h"
@@ -43,6 +44,15 @@ static void snull_rx_frame(struct snull_priv *priv,
 	/* The MAC checks the frame check sequence and drops a bad frame. */
 	if (unlikely(desc->bad_fcs)) {
 		snull_count(priv, SNULL_RX_CRC_ERRORS);
+		return;
+	}
+	/*
+	 * Nor does it take a frame longer than its own MTU allows, leaving
+	 * room for one VLAN tag as real MACs do: the peer's MTU may be
+	 * larger. The MTU changes under RTNL while we run, hence READ_ONCE.
+	 */
+	if (unlikely(desc->len > READ_ONCE(dev->mtu) + VLAN_ETH_HLEN)) {
+		snull_count(priv, SNULL_RX_LENGTH_ERRORS);
 		return;
 	}
 	if (snull_use_napi)

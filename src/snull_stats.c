@@ -133,5 +133,7 @@ void snull_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *stats)
 					    SNULL_RX_DROP_DOWN);
 	stats->tx_errors = snap.cnt[SNULL_TX_TIMEOUTS];
 	stats->rx_crc_errors = snap.cnt[SNULL_RX_CRC_ERRORS];
-	stats->rx_errors = snap.cnt[SNULL_RX_CRC_ERRORS];
+	stats->rx_length_errors = snap.cnt[SNULL_RX_LENGTH_ERRORS];
+	stats->rx_errors = snull_sum_range(&snap, SNULL_RX_CRC_ERRORS,
+					   SNULL_RX_LENGTH_ERRORS);
 }
