@@ -21,6 +21,8 @@
 #   SNULL_TESTS_DIR   take t_*.sh, lib.sh and demo.sh from here (harness work)
 #   SNULL_KEEP        keep the guest root and initramfs in the work dir
 #   SNULL_VM_MEM      guest memory in MiB (default 1024)
+#   SNULL_JOBS        VMs that run at once, each with a share of the tests
+#                     (default: the host's cores, at most 4)
 #
 # The kernel under test is Debian's own image for the installed headers,
 # downloaded once with apt-get into the cache (never installed). Results
@@ -34,6 +36,10 @@ SNULL_CACHE=${SNULL_CACHE:-${HOME:-/root}/.cache/snull}
 SNULL_VM_TIMEOUT=${SNULL_VM_TIMEOUT:-1800}
 SNULL_TEST_TIMEOUT=${SNULL_TEST_TIMEOUT:-600}
 SNULL_VM_MEM=${SNULL_VM_MEM:-1024}
+SNULL_JOBS=${SNULL_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$SNULL_JOBS" -le 4 ] 2>/dev/null || SNULL_JOBS=4
+[ "$SNULL_JOBS" -ge 1 ] || SNULL_JOBS=1
+declare -a LANE_MAIN LANE_WD
 # One host thread runs both vCPUs. With thread=multi, a vCPU can execute a
 # stale translation of kernel text the other vCPU is patching (static keys
 # use int3 while they toggle), and the guest dies of "Oops: int3" in code
@@ -165,7 +171,7 @@ kernel_release() {
 
 # Build snull.ko with W=1; any warning fails the run.
 build_module() {
-	local log=$WORK/build.log status=0
+	local log=$WORK/build.log status=0 f
 	if [ -n "$KERNEL_DIR" ]; then
 		# tests/vm/kbuild.sh built it with W=1 and failed on any warning;
 		# its log is there to check again.
@@ -186,10 +192,14 @@ build_module() {
 		return 0
 	fi
 	msg "building snull.ko (W=1) against $KDIR"
-	# Clean first: objects that are up to date would hide their warnings.
-	make -C "$REPO" KDIR="$KDIR" clean >/dev/null 2>&1 || true
-	make -C "$REPO" KDIR="$KDIR" W=1 modules >"$log" 2>&1 || status=$?
-	SNULL_KO_FILE=$REPO/src/snull.ko
+	# In a copy of src/ of this run's own: nothing up to date hides its
+	# warnings, and runs at the same time do not build over each other.
+	mkdir -p "$WORK/src"
+	for f in "$REPO"/src/Kbuild "$REPO"/src/*.[ch]; do
+		case $f in *.mod.c) ;; *) cp "$f" "$WORK/src/" ;; esac
+	done
+	make -C "$KDIR" M="$WORK/src" W=1 modules >"$log" 2>&1 || status=$?
+	SNULL_KO_FILE=$WORK/src/snull.ko
 	if [ "$status" -ne 0 ] || grep -qiE 'warning:|error:' "$log" ||
 		[ ! -f "$SNULL_KO_FILE" ]; then
 		tap_not_ok "build: snull.ko builds with W=1 and no warnings"
@@ -393,10 +403,21 @@ stage_etc() {
 	cp /etc/protocols /etc/services "$root/etc/"
 }
 
-# Write one boot's configuration and pack the initramfs (uncompressed: TCG
-# would spend seconds inflating it, and the size does not matter).
+# The initramfs of a boot is the guest root, packed once a run
+# (uncompressed: TCG would spend seconds inflating it, and the size does not
+# matter), followed by a small archive of the boot's own configuration:
+# the kernel unpacks concatenated archives in order. VMs that boot at the
+# same time so never share a file being written.
+pack_rootfs() {
+	local root=$1
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
+		>"$WORK/rootfs.cpio"
+}
+
 make_initramfs() {
-	local root=$1 out=$2 group=$3 tests=$4
+	local out=$1 group=$2 tests=$3 conf
+	conf=$(dirname "$out")/conf
+	mkdir -p "$conf/etc/snull"
 	{
 		echo "SNULL_MODE=$MODE"
 		echo "SNULL_GROUP=$group"
@@ -407,8 +428,12 @@ make_initramfs() {
 		else
 			echo "SNULL_ALLOWED_TAINT=$((4096 | 8192))"	# O, E
 		fi
-	} >"$root/etc/snull/boot.conf"
-	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out"
+	} >"$conf/etc/snull/boot.conf"
+	{
+		cat "$WORK/rootfs.cpio"
+		(cd "$conf" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
+	} >"$out"
+	rm -rf "$conf"
 }
 
 # ---------------------------------------------------------------- the VM
@@ -418,7 +443,7 @@ make_initramfs() {
 boot_vm() {
 	local name=$1 kind=$2 tests=$3 dir=$WORK/$1 append status=0 start
 	mkdir -p "$dir"
-	make_initramfs "$WORK/rootfs" "$dir/initramfs.cpio" "$kind" "$tests"
+	make_initramfs "$dir/initramfs.cpio" "$kind" "$tests"
 	# printk.devkmsg=on: tests' markers written to /dev/kmsg are not rate-limited.
 	append="console=ttyS0 panic=-1 oops=panic loglevel=7 printk.devkmsg=on"
 	[ "$kind" = watchdog ] || append="$append panic_on_warn=1"
@@ -440,7 +465,7 @@ boot_vm() {
 # Turn one boot's results.log into numbered TAP lines. If the VM died,
 # REMAINING lists the tests it did not start.
 report_boot() {
-	local name=$1 tests=$2 dir=$WORK/$1 line done=0 t started last
+	local name=$1 tests=$2 dir=$WORK/$1 line done=0 started last
 	started=" "
 	REMAINING=""
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -466,10 +491,7 @@ report_boot() {
 		last=${started% }
 		last=${last##* }
 		[ -z "$last" ] || tap_not_ok "$last: the VM survives the test"
-		for t in $tests; do
-			case $started in *" $t "*) ;; *) REMAINING="$REMAINING $t" ;; esac
-		done
-		REMAINING=${REMAINING# }
+		REMAINING=$(tests_not_started "$name" "$tests")
 	fi
 	if grep -q 'Kernel panic' "$dir/console.log"; then
 		tap_not_ok "vm($name): no kernel panic"
@@ -509,34 +531,131 @@ is_watchdog_test() {
 		"$TESTS_DIR/$1.sh"
 }
 
-# Boot the tests of one kind (main or watchdog). A test that kills the VM
-# does not take the others with it: they run in a fresh boot.
-run_group() {
-	local kind=$1 tests=$2 n=1 name=$1 t
+# What a test costs in seconds on a normal kernel, from its
+# "# snull-cost: N" line (default 10). The lanes are balanced by it.
+test_cost() {
+	local c
+	c=$(sed -n 's/^#[[:space:]]*snull-cost:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
+		"$TESTS_DIR/$1.sh" | head -n 1)
+	echo "${c:-10}"
+}
+
+# The tests of $2 that did not start in boot $1 (all of them if none did).
+tests_not_started() {
+	local dir=$WORK/$1 started=" " line t left=""
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		case $line in
+		"# snull-vm-done") return 0 ;;
+		"# snull-start "*) started="$started${line#\# snull-start } " ;;
+		esac
+	done <"$dir/results.log"
+	for t in $2; do
+		case $started in *" $t "*) ;; *) left="$left $t" ;; esac
+	done
+	echo "${left# }"
+}
+
+# Boot the tests $2 of kind $1 (main or watchdog) as VM $3, then in fresh
+# boots $3-2, $3-3... as long as a test kills its VM with others left: one
+# test does not take the others with it. Each boot is appended to file $4
+# as "NAME KIND TESTS", for report_lane. Runs in the background: no TAP.
+boot_lane() {
+	local kind=$1 tests=$2 name=$3 record=$4 n=1 left
 	while [ -n "$tests" ]; do
 		boot_vm "$name" "$kind" "$tests"
+		echo "$name $kind $tests" >>"$record"
+		left=$(tests_not_started "$name" "$tests")
+		# A VM that died before its first test: another would too.
+		[ "$left" != "$tests" ] || return 0
+		tests=$left
+		n=$((n + 1))
+		name=${3}-$n
+	done
+}
+
+# Report the boots of one lane, in the order they ran.
+report_lane() {
+	local record=$1 name kind tests t
+	[ -f "$record" ] || return 0
+	while read -r name kind tests; do
 		report_boot "$name" "$tests"
 		if [ "$REMAINING" = "$tests" ]; then
-			# The VM died before the first test: another boot would too.
 			for t in $tests; do tap_not_ok "$t: not run (the VM died first)"; done
-			return 0
+		elif [ -n "$REMAINING" ]; then
+			echo "# $REMAINING: continuing in a fresh VM"
 		fi
-		[ -z "$REMAINING" ] || echo "# $REMAINING: continuing in a fresh VM"
-		tests=$REMAINING
-		n=$((n + 1))
-		name=$kind-$n
+	done <"$record"
+}
+
+# Split the tests over SNULL_JOBS lanes, longest first, each to the lane
+# with the least work (the watchdog tests are one item: they share a boot
+# without panic_on_warn). Lanes boot their VMs at the same time; TCG runs
+# each VM's vCPUs on one host thread, so a lane a host core is what pays.
+# Within a lane, tests keep the order of list_tests. Sets LANE_MAIN[i] and
+# LANE_WD[i].
+plan_lanes() {
+	local all=$1 jobs=$2 items="" t c i best wd="" wdcost=0
+	local -a load
+	for ((i = 0; i < jobs; i++)); do
+		load[i]=0
+		LANE_MAIN[i]=""
+		LANE_WD[i]=""
+	done
+	for t in $all; do
+		c=$(test_cost "$t")
+		if is_watchdog_test "$t"; then
+			wd="$wd $t"
+			wdcost=$((wdcost + c))
+		else
+			items="$items$c $t"$'\n'
+		fi
+	done
+	[ -z "$wd" ] || items="$items$wdcost @watchdog"$'\n'
+	while read -r c t; do
+		[ -n "$t" ] || continue
+		best=0
+		for ((i = 1; i < jobs; i++)); do
+			[ "${load[i]}" -ge "${load[best]}" ] || best=$i
+		done
+		load[best]=$((load[best] + c))
+		if [ "$t" = @watchdog ]; then
+			LANE_WD[best]=${wd# }
+		else
+			LANE_MAIN[best]="${LANE_MAIN[best]} $t "
+		fi
+	done < <(printf '%s' "$items" | sort -k1,1nr -k2,2)
+	for ((i = 0; i < jobs; i++)); do
+		c=""
+		for t in $all; do
+			case ${LANE_MAIN[i]} in *" $t "*) c="$c $t" ;; esac
+		done
+		LANE_MAIN[i]=${c# }
+		[ "$jobs" -eq 1 ] || msg "lane $((i + 1)): ${load[i]} s estimated:" \
+			"${LANE_WD[i]:+${LANE_WD[i]} (watchdog boot) }${LANE_MAIN[i]}"
 	done
 }
 
 run_tests() {
-	local t main="" wd="" all
+	local all jobs i name
 	all=$(list_tests)
 	[ -n "$all" ] || die "no tests found in $TESTS_DIR"
-	for t in $all; do
-		if is_watchdog_test "$t"; then wd="$wd $t"; else main="$main $t"; fi
+	jobs=$SNULL_JOBS
+	plan_lanes "$all" "$jobs"
+	for ((i = 0; i < jobs; i++)); do
+		name=main
+		[ "$jobs" -eq 1 ] || name=main$((i + 1))
+		(
+			[ -z "${LANE_WD[i]}" ] ||
+				boot_lane watchdog "${LANE_WD[i]}" "watchdog" "$WORK/lane-$i"
+			[ -z "${LANE_MAIN[i]}" ] ||
+				boot_lane main "${LANE_MAIN[i]}" "$name" "$WORK/lane-$i"
+		) &
 	done
-	run_group main "${main# }"
-	run_group watchdog "${wd# }"
+	wait
+	for ((i = 0; i < jobs; i++)); do
+		report_lane "$WORK/lane-$i"
+	done
 }
 
 run_demo() {
@@ -612,14 +731,15 @@ main() {
 	fi
 	fetch_kernel
 	stage_rootfs "$WORK/rootfs"
+	pack_rootfs "$WORK/rootfs"
 	if [ "$MODE" = demo ]; then
 		ok=0
 		run_demo || ok=$?
-		[ -n "${SNULL_KEEP:-}" ] || rm -rf "$WORK/rootfs"
+		[ -n "${SNULL_KEEP:-}" ] || rm -rf "$WORK/rootfs" "$WORK/rootfs.cpio"
 		exit "$ok"
 	fi
 	run_tests
-	[ -n "${SNULL_KEEP:-}" ] || rm -rf "$WORK/rootfs"
+	[ -n "${SNULL_KEEP:-}" ] || rm -rf "$WORK/rootfs" "$WORK/rootfs.cpio"
 	echo "# work dir: $WORK"
 	tap_finish
 }

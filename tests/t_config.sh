@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# snull-cost: 2
 #
 # The private ioctl and ndo_set_config (SIOCSIFMAP), as docs/interface.md
 # describes them.

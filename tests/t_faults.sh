@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# snull-cost: 11
 #
 # The fault injection knobs of docs/interface.md (debugfs, per device): each
 # does what it says and shows in the counters it names, and the books still

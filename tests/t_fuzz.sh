@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# snull-cost: 22
 #
 # Malformed frames by the thousand (tests/tools/snull-fuzz.c) through both
 # interfaces, in each receive mode: nothing may crash or leak (the harness

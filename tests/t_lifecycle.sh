@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# snull-cost: 9
 #
 # Load and unload: the two interfaces come and go with the module, every
 # failed load (inject_load_fault=1..4) leaves nothing behind, and repeated

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# snull-cost: 3
 #
 # The netdevices document's pathological case: rmmod while a sysfs file of
 # the device is open (as rmmod's stdin, or held on a descriptor and read
