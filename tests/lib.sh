@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash
 #
-# tests/lib.sh - sourced by every tests/t_*.sh. Runs under dash with busybox.
+# tests/lib.sh - sourced by every tests/t_*.sh and tests/s_*.sh. Runs under
+# dash with busybox applets: no bashisms, and never "timeout N sh -c": busybox
+# timeout would run its own sh applet, so the shell is named as /bin/sh.
 #
 # TAP (kselftest style):
 #   plan N                      print "1..N"
@@ -18,21 +20,52 @@
 #
 # snull:
 #   snull_load [PARAM=VALUE...] / snull_unload / snull_loaded
+#   snull_gone                  no module, no sn* interface, no debugfs directory
 #   snull_setup_addrs           /scripts/snull-setup: addresses, both up
+#   both_up                     sn0 and sn1 up, with carrier
 #   stat IFACE NAME             /sys/class/net/IFACE/statistics/NAME
 #   estat IFACE NAME            one counter of ethtool -S IFACE
-#   reconcile [IF0 IF1]         tx of each side == rx + rx_dropped + rx_errors
-#                               of the other
+#   sum_estat NAME              estat of sn0 and sn1 added up
+#   tx_drop_sum IFACE           the tx_drop_* counters of IFACE added up
 #   param NAME                  /sys/module/snull/parameters/NAME
 #   add N... / sub A B          arithmetic that turns a missing counter into
 #                               "missing" (a failed check), not a dead script
+#   ring_clean IFACE            snull-ctl ring: nothing in flight, not stalled
+#   ring_field IFACE FIELD      one field of snull-ctl ring (in_flight...)
+#   ring_param IFACE max|cur    the TX ring size ethtool -g shows
+#   settle [IFACE...]           wait (30 s at most) until the rings are empty
+#   reconcile [IF0 IF1]         settle, then: tx of each side == rx +
+#                               rx_dropped + rx_errors of the other
+#   peer_mac IFACE / sink_ip IFACE   where IFACE's frames go; an address in
+#                               its /24 that the far stack drops unanswered
 # Tools:
-#   bg CMD / bg_kill / wait_for SECONDS CMD
+#   bg CMD / bg_kill / wait_for SECONDS CMD / wait_pid PID SECONDS
 #   log_mark / log_since        kernel log lines since the mark
 #   ping_run FILE ARGS, ping_received / ping_min_rtt / ping_max_rtt FILE
+#   ping_all COUNT DST...       every ping answered (else the output in diag)
+#   check_ping DESC COUNT DST   one result: COUNT pings to DST, all answered
+#   check_pings [PREFIX]        check_ping 3 to remote0, then 3 to remote1
 #   cap_start NAME IFACE ARGS / cap_wait NAME   tcpdump into $TMP/NAME.cap
 #   iperf_server PORT
-#   pktgen_flood COUNT [SIZE]   pktgen both ways at once (pktgen.ko)
+# pktgen (pktgen.ko):
+#   pktgen_load / pktgen_reset / pktgen_unload
+#   pktgen_flood COUNT [SIZE]   COUNT frames both ways at once, waits
+#   pktgen_setup COUNT DST0 DST1 [SIZE0 [SIZE1]]   queue sn0 and sn1
+#   pktgen_run [SECONDS]        start what is queued, wait until done
+#   pktgen_start [SECONDS] / pktgen_stop   the same in the background ($PG);
+#                               pktgen_stop leaves "sn0 sn1" frames sent in
+#                               $PG_SENT, pktgen_both_sent checks both > 0
+#   pktgen_sofar IFACE          frames pktgen sent on IFACE so far
+#   pktgen_send IFACE COUNT [SIZE]   exactly COUNT frames, to sink_ip
+# Stress scripts (tests/s_*.sh):
+#   set_slow                    SLOW=4 on a debug kernel (say so), else 1
+#   tick                        NOW (seconds since boot), UPTIME (fraction)
+#   time_limit SECONDS / in_time   a loop bound in time (START, END, NOW)
+#   rnd_seed [SEED] / rnd N     R = pseudo-random 0..N-1, from SEED
+#   bounce MIN_MS STEP_MS       sn0, sn1 or both down a moment and up again
+#   blast_start SECONDS DST0 DST1 / blast_stop / blast_wait / blast_report
+#                               UDP floods through the stack (snull-raw blast)
+#   flood_start SECONDS [SIZE0 SIZE1] / flood_stop   pktgen and UDP, both ways
 #
 # Each test sets "trap cleanup EXIT" with a cleanup() that calls lib_cleanup.
 
@@ -234,6 +267,20 @@ wait_for()
 	return 1
 }
 
+# wait_pid PID SECONDS: true when the background job PID ended within
+# SECONDS (and is reaped); false, with it still running, otherwise.
+wait_pid()
+{
+	_n=$(($2 * 10))
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$_n" -gt 0 ] || return 1
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	wait "$1" 2>/dev/null
+	return 0
+}
+
 # ---- snull ------------------------------------------------------------------
 
 snull_loaded()
@@ -263,6 +310,18 @@ snull_unload()
 	rmmod snull
 }
 
+# snull_gone: nothing of snull is left: no module, no sn* interface, no
+# debugfs directory.
+snull_gone()
+{
+	! snull_loaded || return 1
+	for _d in /sys/class/net/sn*; do
+		[ ! -e "$_d" ] || return 1
+	done
+	[ ! -e /sys/kernel/debug/snull ]
+}
+
+# shellcheck disable=SC2120 # the options are optional
 snull_setup_addrs()
 {
 	"$SNULL_SETUP" "$@" >"$TMP/setup.out" 2>&1
@@ -272,6 +331,15 @@ snull_setup_addrs()
 		diag <"$TMP/setup.out"
 	fi
 	return "$_rc"
+}
+
+# both_up: sn0 and sn1 are administratively up and have carrier.
+both_up()
+{
+	[ "$(cat /sys/class/net/sn0/carrier 2>/dev/null)" = 1 ] &&
+		[ "$(cat /sys/class/net/sn1/carrier 2>/dev/null)" = 1 ] &&
+		ip link show sn0 | grep -q '[<,]UP[,>]' &&
+		ip link show sn1 | grep -q '[<,]UP[,>]'
 }
 
 # Interfaces whose driver is snull, one a line.
@@ -296,6 +364,25 @@ estat()
 {
 	ethtool -S "$1" 2>/dev/null |
 		awk -v n="$2:" '$1 == n { v = $2 } END { print (v == "" ? "missing" : v) }'
+}
+
+# sum_estat NAME: that ethtool -S counter of sn0 and sn1 added up.
+sum_estat()
+{
+	add "$(estat sn0 "$1")" "$(estat sn1 "$1")"
+}
+
+# tx_drop_sum IFACE: IFACE's tx_drop_* counters added up, one per reason a
+# frame is dropped at transmit; docs/interface.md: their sum is tx_dropped.
+TX_DROP_COUNTERS="tx_drop_oversize tx_drop_runt tx_drop_not_ipv4 tx_drop_bad_ihl
+tx_drop_bad_len tx_drop_fault tx_drop_carrier"
+tx_drop_sum()
+{
+	_s=0
+	for _c in $TX_DROP_COUNTERS; do
+		_s=$(add "$_s" "$(estat "$1" "$_c")")
+	done
+	echo "$_s"
 }
 
 # add N...: the sum of numbers, "missing" when one is not a number, so that a
@@ -326,14 +413,87 @@ param()
 	cat "/sys/module/snull/parameters/$1" 2>/dev/null || echo missing
 }
 
+# ---- the TX ring -------------------------------------------------------------
+
+# snull-ctl ring IFACE (the private ioctl) prints one line,
+#   version=1 pool_size=N in_flight=N stalled=0|1
+# in_flight: descriptors posted by xmit and not yet reclaimed at TX-done,
+# which comes after the receiver has counted the frame; stalled: a lost
+# TX-done interrupt hangs the ring until the watchdog resets it.
+
+# ring_clean IFACE: IFACE's ring has nothing in flight and is not stalled.
+ring_clean()
+{
+	snull-ctl ring "$1" 2>&1 | grep -q ' in_flight=0 stalled=0$'
+}
+
+# ring_field IFACE FIELD: one number of that line (in_flight, stalled...).
+ring_field()
+{
+	snull-ctl ring "$1" 2>&1 | sed -n "s/.* $2=\\([0-9]*\\).*/\\1/p"
+}
+
+# ring_param IFACE max|cur: the TX line of ethtool -g IFACE under "Pre-set
+# maximums" (max) or "Current hardware settings" (cur).
+ring_param()
+{
+	ethtool -g "$1" 2>&1 | awk -v w="$2" '
+		/^Pre-set/ { s = "max" }
+		/^Current/ { s = "cur" }
+		$1 == "TX:" && s == w { print $2 }'
+}
+
+# settle [IFACE...]: traffic has stopped once the rings of IFACE... (sn0
+# and sn1 by default) are empty. A flood can leave thousands of frames on
+# the wire, which a slow kernel takes seconds to deliver: wait up to 30 s
+# for them, and say how long it took when that was more than a second.
+# Where there is no ring to watch (no snull-ctl on PATH, or interfaces that
+# are not snull's), wait a plain second instead. False when a ring did not
+# drain; the caller's ring and counter checks then say what is wrong.
+settle()
+{
+	[ $# -gt 0 ] || set -- sn0 sn1
+	_st_ifs=
+	for _st_i; do
+		snull-ctl ring "$_st_i" >/dev/null 2>&1 && _st_ifs="$_st_ifs $_st_i"
+	done
+	if [ -z "$_st_ifs" ]; then
+		sleep 1
+		return 0
+	fi
+	_st_t=0
+	while :; do
+		_st_busy=
+		for _st_i in $_st_ifs; do
+			ring_clean "$_st_i" || { _st_busy=$_st_i; break; }
+		done
+		if [ -z "$_st_busy" ] || [ $_st_t -ge 300 ]; then
+			break
+		fi
+		sleep 0.1
+		_st_t=$((_st_t + 1))
+	done
+	if [ -n "$_st_busy" ]; then
+		diag "$_st_busy: the ring did not drain in 30 s:" \
+			"$(snull-ctl ring "$_st_busy" 2>&1)"
+		return 1
+	fi
+	[ $_st_t -lt 10 ] ||
+		diag "the rings took $((_st_t / 10)).$((_st_t % 10)) s to drain"
+	return 0
+}
+
 # reconcile [IF0 IF1]: every frame one side sent was received, dropped or
-# found in error by the other (docs/interface.md, "Reconciliation"). Waits a
-# moment for frames still in flight.
+# found in error by the other (docs/interface.md, "Reconciliation"); two
+# results. Waits for the frames in flight first (settle), then a moment
+# for NAPI or netif_rx delivery and the TX-done reclaim that counts them.
+# shellcheck disable=SC2120 # IF0 IF1 are optional
 reconcile()
 {
 	_a=${1:-sn0}
 	_b=${2:-sn1}
-	sleep 1
+	settle "$_a" "$_b"
+	sleep 0.2
 	_reconcile_one "$_a" "$_b"
 	_reconcile_one "$_b" "$_a"
 }
@@ -348,6 +508,26 @@ _reconcile_one()
 		"$_tx" "$(add "$_rx" "$_rd" "$_re")"
 	[ "$_tx" = "$(add "$_rx" "$_rd" "$_re")" ] ||
 		diag "$1 tx_packets $_tx; $2 rx_packets $_rx, rx_dropped $_rd, rx_errors $_re"
+}
+
+# peer_mac IFACE: the MAC address IFACE's frames go to (its peer's).
+peer_mac()
+{
+	case $1 in
+	sn0) echo 00:53:4e:55:4c:31 ;;
+	*) echo 00:53:4e:55:4c:30 ;;
+	esac
+}
+
+# sink_ip IFACE: .99 of IFACE's own /24. No one has it: the far stack drops
+# frames to it (after the address trick) without answering, so nothing but
+# what the test sends crosses.
+sink_ip()
+{
+	case $1 in
+	sn0) echo 192.168.0.99 ;;
+	*) echo 192.168.1.99 ;;
+	esac
 }
 
 # ---- kernel log -------------------------------------------------------------
@@ -398,6 +578,36 @@ ping_max_rtt()
 {
 	awk -F' = ' '/min\/avg\/max/ { split($2, v, "/"); sub(/\..*/, "", v[3]); print v[3]; found = 1 }
 		END { if (!found) print "missing" }' "$1"
+}
+
+# ping_all COUNT DST...: COUNT pings to each DST (0.2 s apart, up to 2 s for
+# each reply) are all answered; the output of a ping that was not goes to
+# diag.
+ping_all()
+{
+	_pc=$1
+	shift
+	for _pd; do
+		ping_run "$TMP/ping" -c "$_pc" -i 0.2 -W 2 "$_pd"
+		[ "$(ping_received "$TMP/ping")" = "$_pc" ] || { diag <"$TMP/ping"; return 1; }
+	done
+}
+
+# check_ping DESC COUNT DST: one result, DESC: COUNT pings to DST (as
+# ping_all) get COUNT replies.
+check_ping()
+{
+	ping_run "$TMP/ping" -c "$2" -i 0.2 -W 2 "$3"
+	check_eq "$1" "$2" "$(ping_received "$TMP/ping")"
+}
+
+# check_pings [PREFIX]: two results, "PREFIXping 192.168.0.2: 3 replies"
+# (remote0, through sn0) and the same for 192.168.1.1 (remote1, sn1).
+# shellcheck disable=SC2120 # PREFIX is optional
+check_pings()
+{
+	check_ping "${1}ping 192.168.0.2: 3 replies" 3 192.168.0.2
+	check_ping "${1}ping 192.168.1.1: 3 replies" 3 192.168.1.1
 }
 
 # cap_start NAME IFACE TCPDUMP-ARGS...: start tcpdump on IFACE, output to
@@ -481,9 +691,23 @@ pktgen_dev()
 	return 0
 }
 
+# pktgen_setup COUNT DST0 DST1 [SIZE0 [SIZE1]]: queue COUNT frames (0: no
+# limit) of SIZE0 bytes (60 by default) from sn0 to DST0 on one CPU, and of
+# SIZE1 (SIZE0 by default) from sn1 to DST1 on the other; pktgen_run or
+# pktgen_start sends them.
+pktgen_setup()
+{
+	pktgen_reset
+	pktgen_dev 0 sn0 "$1" "$2" "$(peer_mac sn0)" "$4" &&
+		pktgen_dev 1 sn1 "$1" "$3" "$(peer_mac sn1)" "${5:-$4}"
+}
+
+# pktgen_run [SECONDS]: send what is queued; returns when it is sent, or
+# after SECONDS (120 by default).
+# shellcheck disable=SC2120 # SECONDS is optional
 pktgen_run()
 {
-	timeout 120 sh -c 'echo start >/proc/net/pktgen/pgctrl'
+	timeout "${1:-120}" /bin/sh -c 'echo start >/proc/net/pktgen/pgctrl'
 }
 
 # pktgen_flood COUNT [SIZE]: COUNT frames each way at once, sn0 -> remote0 on
@@ -491,9 +715,7 @@ pktgen_run()
 pktgen_flood()
 {
 	pktgen_load || { diag "pktgen.ko does not load"; return 1; }
-	pktgen_reset
-	pktgen_dev 0 sn0 "$1" 192.168.0.2 00:53:4e:55:4c:31 "$2" || return 1
-	pktgen_dev 1 sn1 "$1" 192.168.1.1 00:53:4e:55:4c:30 "$2" || return 1
+	pktgen_setup "$1" 192.168.0.2 192.168.1.1 "$2" || return 1
 	pktgen_run
 	_rc=0
 	for _i in sn0 sn1; do
@@ -503,6 +725,69 @@ pktgen_flood()
 			_rc=1
 		}
 	done
+	pktgen_reset
+	return $_rc
+}
+
+# pktgen_start [SECONDS]: pktgen_run in the background, $PG its pid (that
+# of timeout itself, not of a subshell, so that kill reaches it), unless a
+# run started so is still going (pktgen stops a device whose carrier goes:
+# call it again after an up). At most SECONDS (300 by default).
+PG=
+# shellcheck disable=SC2120 # SECONDS is optional
+pktgen_start()
+{
+	[ -n "$PG" ] && kill -0 "$PG" 2>/dev/null && return 0
+	[ -z "$PG" ] || wait "$PG" 2>/dev/null
+	bg timeout "${1:-300}" /bin/sh -c 'echo start >/proc/net/pktgen/pgctrl'
+	PG=$BG_PID
+}
+
+# pktgen_stop: stop the run of pktgen_start. A "stop" that comes while the
+# "start" still propagates to the threads finds nothing running, and the
+# devices start afterwards (with no count limit, for good): say it again,
+# every 0.5 s for 20 s at most, until the "start" returns. Leaves the frames
+# sent so far in PG_SENT ("sn0 sn1"); the devices stay queued.
+PG_SENT="0 0"
+pktgen_stop()
+{
+	_i=0
+	while [ -n "$PG" ] && kill -0 "$PG" 2>/dev/null && [ $_i -lt 40 ]; do
+		echo stop >/proc/net/pktgen/pgctrl 2>/dev/null
+		sleep 0.5
+		_i=$((_i + 1))
+	done
+	[ -z "$PG" ] || kill "$PG" 2>/dev/null
+	[ -z "$PG" ] || wait "$PG" 2>/dev/null
+	PG=
+	PG_SENT="$(pktgen_sofar sn0) $(pktgen_sofar sn1)"
+}
+
+# pktgen_sofar IFACE: frames pktgen has sent on IFACE in its current run.
+pktgen_sofar()
+{
+	awk '/pkts-sofar:/ { print $2; f = 1 } END { if (!f) print "missing" }' \
+		"/proc/net/pktgen/$1" 2>/dev/null
+}
+
+# pktgen_both_sent: PG_SENT says frames went out of both devices.
+pktgen_both_sent()
+{
+	# shellcheck disable=SC2086 # two numbers
+	set -- $PG_SENT
+	is_number "$1" && is_number "$2" && [ "$1" -gt 0 ] && [ "$2" -gt 0 ]
+}
+
+# pktgen_send IFACE COUNT [SIZE]: exactly COUNT frames of SIZE bytes (60 by
+# default) on IFACE to sink_ip, one per call of ndo_start_xmit (burst 1),
+# and return once they are sent.
+pktgen_send()
+{
+	pktgen_reset
+	pktgen_dev 0 "$1" "$2" "$(sink_ip "$1")" "$(peer_mac "$1")" "$3" >/dev/null &&
+		echo "burst 1" >"/proc/net/pktgen/$1" &&
+		pktgen_run
+	_rc=$?
 	pktgen_reset
 	return $_rc
 }
@@ -521,6 +806,147 @@ pktgen_unload()
 	[ -d /proc/net/pktgen ] || return 0
 	pktgen_reset
 	rmmod pktgen 2>/dev/null
+}
+
+# ---- stress scripts -----------------------------------------------------------
+
+# set_slow: SLOW=4 on a debug kernel (KASAN, lockdep, kmemleak), which runs
+# 3-5 times slower and gets through less in the same time, else 1. Bounded
+# loops divide their minimums by SLOW; a diag line says so.
+set_slow()
+{
+	SLOW=1
+	[ ! -e /sys/kernel/debug/kmemleak ] && [ ! -e /proc/lockdep ] || SLOW=4
+	[ $SLOW -eq 1 ] || diag "a debug kernel: the minimums are divided by $SLOW"
+}
+
+# tick: NOW = whole seconds since boot, UPTIME = the same with its fraction
+# (for awk), without a fork.
+# shellcheck disable=SC2034 # NOW is for the caller
+tick()
+{
+	read -r UPTIME _tick_idle </proc/uptime
+	NOW=${UPTIME%.*}
+}
+
+# time_limit SECONDS / in_time: bound a loop in time, as in
+#   time_limit $LIMIT
+#   while [ $n -lt $MAX ] && in_time; do ...; done
+# time_limit starts the clock (START = NOW, END = NOW + SECONDS); in_time
+# ticks and is true until END. The loop took $((NOW - START)) seconds.
+# shellcheck disable=SC2034 # START is for the caller
+time_limit()
+{
+	tick
+	START=$NOW
+	END=$((NOW + $1))
+}
+
+in_time()
+{
+	tick
+	[ "$NOW" -lt "$END" ]
+}
+
+# rnd_seed [SEED]: seed rnd with SEED, or a fresh random one; SEED is set
+# either way (print it, to replay a run). rnd N: R = a pseudo-random number
+# in 0..N-1 (dash has no $RANDOM), seeding first if need be.
+# shellcheck disable=SC2120 # SEED is optional
+rnd_seed()
+{
+	SEED=${1:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+	_rs=$SEED
+}
+
+# shellcheck disable=SC2034 # R is for the caller
+rnd()
+{
+	[ -n "${_rs:-}" ] || rnd_seed
+	_rs=$(((_rs * 1103515245 + 12345) % 2147483648))
+	R=$(((_rs / 65536) % $1))
+}
+
+# bounce MIN_MS STEP_MS: take sn0 (2 times in 5), sn1 (2 in 5) or both down
+# (rnd), for MIN_MS + 0..3 STEP_MS milliseconds, and up again; then restart
+# pktgen_start's run (pktgen stops on a device whose carrier goes). A failed
+# "ip link set" counts in BOUNCE_FAILS, its message in $TMP/ip.err.
+BOUNCE_FAILS=0
+bounce()
+{
+	rnd 5
+	case $R in
+	0|1) _bn_devs=sn0 ;;
+	2|3) _bn_devs=sn1 ;;
+	*) _bn_devs="sn0 sn1" ;;
+	esac
+	_bounce_set down
+	rnd 4
+	_bn_ms=$(($1 + R * $2))
+	[ $_bn_ms -eq 0 ] || usleep $((_bn_ms * 1000))
+	_bounce_set up
+	pktgen_start
+}
+
+_bounce_set()
+{
+	for _bn_d in $_bn_devs; do
+		ip link set "$_bn_d" "$1" 2>>"$TMP/ip.err" ||
+			BOUNCE_FAILS=$((BOUNCE_FAILS + 1))
+	done
+}
+
+# blast_start SECONDS DST0 DST1: UDP datagrams of 0..1472 bytes through the
+# stack (snull-raw blast), as fast as they go, for SECONDS: to DST0 out of
+# sn0 and to DST1 out of sn1, in the background. Each prints its "sent N
+# failed F" to $TMP/blast0 or $TMP/blast1 when it ends. blast_stop ends them
+# now, blast_wait lets them run out; blast_report: both summaries in a line.
+blast_start()
+{
+	bg snull-raw blast "$2" "$1" 0 1472 >"$TMP/blast0" 2>&1
+	_blast0=$BG_PID
+	bg snull-raw blast "$3" "$1" 0 1472 >"$TMP/blast1" 2>&1
+	_blast1=$BG_PID
+}
+
+blast_stop()
+{
+	[ -z "${_blast0:-}" ] || kill "$_blast0" "$_blast1" 2>/dev/null
+	blast_wait
+}
+
+blast_wait()
+{
+	[ -z "${_blast0:-}" ] || wait "$_blast0" "$_blast1" 2>/dev/null
+	_blast0=
+	_blast1=
+}
+
+blast_report()
+{
+	echo "UDP sn0->sn1: $(cat "$TMP/blast0" 2>/dev/null);" \
+		"sn1->sn0: $(cat "$TMP/blast1" 2>/dev/null)"
+}
+
+# flood_start SECONDS [SIZE0 SIZE1]: both directions flooded until
+# flood_stop: pktgen with no count limit (SIZE0-byte frames from sn0 to
+# remote0 and SIZE1-byte frames from sn1 to sink_ip, 60 bytes by default),
+# and UDP through the stack for SECONDS at most (sn0 to sink_ip, sn1 to
+# remote1). Each direction carries one flood the far stack takes in and one
+# it drops unanswered. flood_stop: stop both (PG_SENT, blast_report), UDP
+# first, so that what the qdisc still holds drains while pktgen stops.
+flood_start()
+{
+	pktgen_setup 0 192.168.0.2 "$(sink_ip sn1)" "${2:-60}" "${3:-60}" ||
+		diag "pktgen setup failed"
+	blast_start "$1" "$(sink_ip sn0)" 192.168.1.1
+	pktgen_start
+}
+
+flood_stop()
+{
+	blast_stop
+	pktgen_stop
+	pktgen_reset
 }
 
 # ---- cleanup ----------------------------------------------------------------

@@ -20,27 +20,9 @@ trap cleanup EXIT
 
 CYCLES=300
 LIMIT=60
-# A debug kernel (KASAN, lockdep, kmemleak) runs 3-5 times slower and gets
-# through less in the same time: the minimums are divided by SLOW there.
-SLOW=1
-[ ! -e /sys/kernel/debug/kmemleak ] && [ ! -e /proc/lockdep ] || SLOW=4
-[ $SLOW -eq 1 ] || diag "a debug kernel: the minimums are divided by $SLOW"
+set_slow
 MIN_CYCLES=$((120 / SLOW))
 SLACK=16	# kmalloc-2k objects other users may hold at the second count
-
-tick()
-{
-	read -r _up _idle </proc/uptime
-	NOW=${_up%.*}
-}
-
-SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-_rs=$SEED
-rnd()
-{
-	_rs=$(((_rs * 1103515245 + 12345) % 2147483648))
-	R=$(((_rs / 65536) % $1))
-}
 
 # slab_2k: kmalloc-2k objects in use (and the kmalloc-rnd-*-2k copies of
 # kernels with random kmalloc caches). Shrinking first flushes the per-CPU
@@ -116,6 +98,7 @@ cycle()
 
 plan 5
 
+rnd_seed
 diag "seed $SEED; $CYCLES cycles or $LIMIT s"
 # One cycle first, so that whatever the first load allocates for good
 # (the module's own memory, sysfs caches) is there before the count.
@@ -124,15 +107,12 @@ before=$(slab_2k)
 
 bad=0
 n=0
-tick
-start=$NOW
-end=$((NOW + LIMIT))
-while [ $n -lt $CYCLES ] && [ "$NOW" -lt $end ]; do
+time_limit $LIMIT
+while [ $n -lt $CYCLES ] && in_time; do
 	n=$((n + 1))
 	cycle $n || bad=$((bad + 1))
-	tick
 done
-elapsed=$((NOW - start))
+elapsed=$((NOW - START))
 sleep 1		# RCU callbacks that free what unregistration left
 after=$(slab_2k)
 

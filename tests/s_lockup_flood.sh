@@ -35,95 +35,14 @@ FLOOD_SECS=3
 RECOVER_SECS=5	# the watchdog timer runs about once a second (round_jiffies)
 DBG=/sys/kernel/debug/snull
 
-ring_clean()
+# sink_flood: pktgen (no count limit) and UDP both ways, as flood_start
+# but all of it to sink_ip, so that nothing but the flood crosses; stopped
+# by flood_stop.
+sink_flood()
 {
-	snull-ctl ring "$1" 2>&1 | grep -q ' in_flight=0 stalled=0$'
-}
-
-# ring_field DEV in_flight|stalled
-ring_field()
-{
-	snull-ctl ring "$1" 2>&1 | sed -n "s/.* $2=\\([0-9]*\\).*/\\1/p"
-}
-
-sum_estat()
-{
-	add "$(estat sn0 "$1")" "$(estat sn1 "$1")"
-}
-
-pg_sofar()
-{
-	awk '/pkts-sofar:/ { print $2; f = 1 } END { if (!f) print "missing" }' \
-		"/proc/net/pktgen/$1" 2>/dev/null
-}
-
-# peer_mac DEV / far_ip DEV: where DEV's frames go. The .99 addresses are
-# not local: the receiving stack drops those frames without answering, so
-# nothing but the flood crosses.
-peer_mac()
-{
-	case $1 in
-	sn0) echo 00:53:4e:55:4c:31 ;;
-	*) echo 00:53:4e:55:4c:30 ;;
-	esac
-}
-
-far_ip()
-{
-	case $1 in
-	sn0) echo 192.168.0.99 ;;
-	*) echo 192.168.1.99 ;;
-	esac
-}
-
-# flood_start / flood_stop: pktgen (no count limit) and UDP both ways.
-PG=
-flood_start()
-{
-	pktgen_reset
-	pktgen_dev 0 sn0 0 "$(far_ip sn0)" "$(peer_mac sn0)" &&
-		pktgen_dev 1 sn1 0 "$(far_ip sn1)" "$(peer_mac sn1)" ||
-		diag "pktgen setup failed"
-	bg timeout 300 sh -c 'echo start >/proc/net/pktgen/pgctrl'
-	PG=$BG_PID
-	bg snull-raw blast "$(far_ip sn0)" 300 0 1472 >"$TMP/blast0" 2>&1
-	B0=$BG_PID
-	bg snull-raw blast "$(far_ip sn1)" 300 0 1472 >"$TMP/blast1" 2>&1
-	B1=$BG_PID
-}
-
-# A "stop" that comes while a "start" still propagates finds nothing
-# running: say it until the "start" returns.
-flood_stop()
-{
-	kill "$B0" "$B1" 2>/dev/null
-	wait "$B0" "$B1" 2>/dev/null
-	_i=0
-	while kill -0 "$PG" 2>/dev/null && [ $_i -lt 40 ]; do
-		echo stop >/proc/net/pktgen/pgctrl 2>/dev/null
-		sleep 0.5
-		_i=$((_i + 1))
-	done
-	kill "$PG" 2>/dev/null
-	wait "$PG" 2>/dev/null
-	PG_SENT="$(pg_sofar sn0) $(pg_sofar sn1)"
-	pktgen_reset
-}
-
-both_sent()
-{
-	set -- $PG_SENT
-	is_number "$1" && is_number "$2" && [ "$1" -gt 0 ] && [ "$2" -gt 0 ]
-}
-
-# kick DEV N: exactly N frames on DEV, straight into ndo_start_xmit.
-kick()
-{
-	pktgen_reset
-	pktgen_dev 0 "$1" "$2" "$(far_ip "$1")" "$(peer_mac "$1")" >/dev/null &&
-		echo "burst 1" >"/proc/net/pktgen/$1" &&
-		timeout 60 sh -c 'echo start >/proc/net/pktgen/pgctrl'
-	pktgen_reset
+	pktgen_setup 0 "$(sink_ip sn0)" "$(sink_ip sn1)" || diag "pktgen setup failed"
+	pktgen_start
+	blast_start 300 "$(sink_ip sn0)" "$(sink_ip sn1)"
 }
 
 # recover DEV: wait for DEV's ring to come back; fill a stalled ring whose
@@ -139,7 +58,7 @@ recover()
 		_st=$(ring_field "$1" stalled)
 		diag "$1: still in_flight=$_if stalled=$_st: filling the ring"
 		if is_number "$_if" && [ "$_st" = 1 ] && [ "$_if" -lt $POOL ]; then
-			kick "$1" $((POOL - _if))
+			pktgen_send "$1" $((POOL - _if))
 		fi
 	done
 	diag "$1: $(snull-ctl ring "$1" 2>&1)"
@@ -171,11 +90,11 @@ for l in $LOCKUPS; do
 	check_cmd "$m: load (timeout=$TIMEOUT pool_size=$POOL)" \
 		snull_load lockup="$l" timeout=$TIMEOUT pool_size=$POOL
 	check_cmd "$m: snull-setup" snull_setup_addrs
-	flood_start
+	sink_flood
 	sleep $FLOOD_SECS
 	flood_stop
-	diag "$m: pktgen sent $PG_SENT; UDP sn0: $(cat "$TMP/blast0"); sn1: $(cat "$TMP/blast1")"
-	check_cmd "$m: pktgen sent frames both ways" both_sent
+	diag "$m: pktgen sent $PG_SENT; $(blast_report)"
+	check_cmd "$m: pktgen sent frames both ways" pktgen_both_sent
 	for d in sn0 sn1; do
 		check_gt "$m: $d: tx_timeouts > 0" 0 "$(estat $d tx_timeouts)"
 		check_gt "$m: $d: tx_lost_irqs > 0" 0 "$(estat $d tx_lost_irqs)"
@@ -185,8 +104,7 @@ for l in $LOCKUPS; do
 	diag "$m: tx_timeouts sn0 $(estat sn0 tx_timeouts) sn1 $(estat sn1 tx_timeouts);" \
 		"tx_lost_irqs sn0 $(estat sn0 tx_lost_irqs) sn1 $(estat sn1 tx_lost_irqs)"
 	check_recovered "$m"
-	ping_run "$TMP/ping" -c 3 -i 0.2 -W 2 192.168.0.2
-	check_eq "$m: ping 192.168.0.2 afterwards: 3 replies" 3 "$(ping_received "$TMP/ping")"
+	check_ping "$m: ping 192.168.0.2 afterwards: 3 replies" 3 192.168.0.2
 done
 
 # --- the run-time knob: lockup=5 on sn0 only, written under the flood ---
@@ -195,7 +113,7 @@ snull_unload
 check_cmd "$m: load lockup=0 (timeout=$TIMEOUT pool_size=$POOL)" \
 	snull_load lockup=0 timeout=$TIMEOUT pool_size=$POOL
 check_cmd "$m: snull-setup" snull_setup_addrs
-flood_start
+sink_flood
 sleep 1
 check_cmd "$m: echo 5 > $DBG/sn0/lockup under the flood" sh -c "echo 5 >$DBG/sn0/lockup"
 sleep $FLOOD_SECS
@@ -207,7 +125,6 @@ check_gt "$m: sn0: tx_lost_irqs > 0" 0 "$(estat sn0 tx_lost_irqs)"
 check_gt "$m: sn0: tx_timeouts > 0" 0 "$(estat sn0 tx_timeouts)"
 check_eq "$m: sn1 (knob left at 0): no tx_lost_irqs" 0 "$(estat sn1 tx_lost_irqs)"
 check_recovered "$m"
-ping_run "$TMP/ping" -c 3 -i 0.2 -W 2 192.168.0.2
-check_eq "$m: ping 192.168.0.2 afterwards: 3 replies" 3 "$(ping_received "$TMP/ping")"
+check_ping "$m: ping 192.168.0.2 afterwards: 3 replies" 3 192.168.0.2
 
 finish

@@ -25,11 +25,6 @@ cleanup()
 }
 trap cleanup EXIT
 
-sum_estat()
-{
-	add "$(estat sn0 "$1")" "$(estat sn1 "$1")"
-}
-
 # snap FROM TO: "tx_packets tx_bytes tx_dropped" of FROM, "rx_packets
 # rx_bytes" of TO.
 snap()
@@ -64,25 +59,20 @@ frame_case()
 		"$5" "$(delta "$1" "$(other "$1")" "$_b")"
 }
 
-# pg_frames DEV COUNT SIZE: exactly COUNT pktgen frames of SIZE bytes.
-pg_frames()
-{
-	pktgen_reset
-	case $1 in
-	sn0) _dst=192.168.0.99 _mac=00:53:4e:55:4c:31 ;;
-	*) _dst=192.168.1.99 _mac=00:53:4e:55:4c:30 ;;
-	esac
-	pktgen_dev 0 "$1" "$2" $_dst $_mac "$3" >/dev/null &&
-		echo "burst 1" >"/proc/net/pktgen/$1" &&
-		pktgen_run
-	_rc=$?
-	pktgen_reset
-	return $_rc
-}
-
 df_ping()
 {
 	snull-raw ping "$@" 2>"$TMP/ping.err"
+}
+
+# frag_ping PREFIX SIZE: 2 pings of SIZE data bytes to 192.168.0.2 without
+# DF, too big for sn0's MTU, are answered, and each leaves in 2 fragments.
+frag_ping()
+{
+	_b=$(snap sn0 sn1)
+	ping_run "$TMP/ping" -c 2 -i 0.2 -W 2 -s "$2" 192.168.0.2
+	check_eq "${1}ping -s $2 without DF (fragmented): 2 replies" 2 "$(ping_received "$TMP/ping")"
+	_d=$(delta sn0 sn1 "$_b")
+	check_eq "${1}... in 2 fragments each: sn0 sent 4 frames" 4 "${_d%% *}"
 }
 
 plan 46
@@ -105,12 +95,12 @@ frame_case sn0 vlan 1519 EMSGSIZE "0 0 0 0 0" "sn0: 1519-byte VLAN-tagged frame"
 # --- pktgen ignores the MTU: the ring buffer is the limit ---
 o=$(estat sn0 tx_drop_oversize)
 b=$(snap sn0 sn1)
-check_cmd "pktgen: 16 frames of 1518 bytes on sn0" pg_frames sn0 16 1518
+check_cmd "pktgen: 16 frames of 1518 bytes on sn0" pktgen_send sn0 16 1518
 check_eq "1518-byte frames fit a ring buffer and cross" "16 24288 0 16 24288" \
 	"$(delta sn0 sn1 "$b")"
 check_eq "... no tx_drop_oversize" "$o" "$(estat sn0 tx_drop_oversize)"
 b=$(snap sn0 sn1)
-check_cmd "pktgen: 16 frames of 1519 bytes on sn0" pg_frames sn0 16 1519
+check_cmd "pktgen: 16 frames of 1519 bytes on sn0" pktgen_send sn0 16 1519
 check_eq "1519-byte frames are dropped at transmit, none cross" "0 0 16 0 0" \
 	"$(delta sn0 sn1 "$b")"
 check_eq "... all 16 counted as tx_drop_oversize" "$(add "$o" 16)" \
@@ -137,11 +127,7 @@ check_eq "MTU 68: ping -s 40 -M do 192.168.0.2 answered" "sent 1 received 1 bad 
 	"$(df_ping 192.168.0.2 40 1)"
 check_eq "MTU 68: ping -s 41 -M do 192.168.0.2: message too long" EMSGSIZE \
 	"$(df_ping 192.168.0.2 41 1)"
-b=$(snap sn0 sn1)
-ping_run "$TMP/ping" -c 2 -i 0.2 -W 2 -s 41 192.168.0.2
-check_eq "MTU 68: ping -s 41 without DF (fragmented): 2 replies" 2 "$(ping_received "$TMP/ping")"
-d=$(delta sn0 sn1 "$b")
-check_eq "MTU 68: ... in 2 fragments each: sn0 sent 4 frames" 4 "${d%% *}"
+frag_ping "MTU 68: " 41
 check_cmd "ip link set sn0 mtu 1500" ip link set sn0 mtu 1500
 
 # --- MTU 1500: full-size pings with DF ---
@@ -155,11 +141,7 @@ check_eq "ping -s 1473 -M do 192.168.0.2: message too long" EMSGSIZE \
 check_eq "... and nothing left sn0" "0 0 0 0 0" "$(delta sn0 sn1 "$b")"
 check_eq "ping -s 1473 -M do 192.168.1.1: message too long" EMSGSIZE \
 	"$(df_ping 192.168.1.1 1473 1)"
-b=$(snap sn0 sn1)
-ping_run "$TMP/ping" -c 2 -i 0.2 -W 2 -s 1473 192.168.0.2
-check_eq "ping -s 1473 without DF (fragmented): 2 replies" 2 "$(ping_received "$TMP/ping")"
-d=$(delta sn0 sn1 "$b")
-check_eq "... in 2 fragments each: sn0 sent 4 frames" 4 "${d%% *}"
+frag_ping "" 1473
 
 check_eq "in all, 16 tx_drop_oversize (the 1519-byte pktgen frames)" 16 \
 	"$(sum_estat tx_drop_oversize)"

@@ -61,36 +61,6 @@ pool_size=4096,lockup=1000000,timeout=60001,use_napi=1,napi_weight=64|timeout|In
 pool_size=abc|pool_size|Invalid argument
 timeout=99999999999|timeout|Numerical result out of range"
 
-ring_clean()
-{
-	snull-ctl ring "$1" 2>&1 | grep -q ' in_flight=0 stalled=0$'
-}
-
-# settle: traffic has stopped once both rings are empty. A flood can leave
-# thousands of frames on the wire, which a slow kernel takes seconds to
-# deliver; wait up to 30 s for them (a ring that never drains fails the
-# ring checks), and say how long it took.
-settle()
-{
-	_t=0
-	while [ $_t -lt 300 ] && ! { ring_clean sn0 && ring_clean sn1; }; do
-		sleep 0.1
-		_t=$((_t + 1))
-	done
-	[ $_t -lt 10 ] || diag "the rings took $((_t / 10)).$((_t % 10)) s to drain"
-}
-
-sum_estat()
-{
-	add "$(estat sn0 "$1")" "$(estat sn1 "$1")"
-}
-
-nothing_left()
-{
-	! snull_loaded && [ -z "$(ls -d /sys/class/net/sn* 2>/dev/null)" ] &&
-		[ ! -e /sys/kernel/debug/snull ]
-}
-
 # load_shows P=V...: the load works and sysfs shows every value.
 load_shows()
 {
@@ -99,14 +69,6 @@ load_shows()
 		[ "$(param "${_pv%%=*}")" = "${_pv#*=}" ] ||
 			{ diag "${_pv%%=*}: sysfs shows '$(param "${_pv%%=*}")'"; return 1; }
 	done
-}
-
-pings()
-{
-	ping_run "$TMP/ping0" -c 2 -i 0.1 -W 2 192.168.0.2
-	ping_run "$TMP/ping1" -c 2 -i 0.1 -W 2 192.168.1.1
-	[ "$(ping_received "$TMP/ping0") $(ping_received "$TMP/ping1")" = "2 2" ] ||
-		{ diag <"$TMP/ping0"; diag <"$TMP/ping1"; return 1; }
 }
 
 # logged_names FILE: the parameters the log lines of FILE complain about.
@@ -128,9 +90,8 @@ for g in $GOOD; do
 	snull_unload
 	check_cmd "$m: loads, sysfs shows it" load_shows "$@"
 	check_cmd "$m: snull-setup" snull_setup_addrs
-	check_cmd "$m: 2 pings each way answered" pings
+	check_cmd "$m: 2 pings each way answered" ping_all 2 192.168.0.2 192.168.1.1
 	check_cmd "$m: pktgen 2000 frames each way" pktgen_flood 2000
-	settle
 	reconcile
 	w=$(param napi_weight)
 	check_le "$m: napi_max_work of sn0 and sn1 <= napi_weight ($w)" "$w" \
@@ -163,7 +124,7 @@ while IFS='|' read -r pv names err <&9; do
 	check_nogrep "$m: the load stopped before any stage (no inject_load_fault line)" \
 		'inject_load_fault=[0-9]*: failing' "$TMP/log"
 	snull_unload 2>/dev/null
-	check_cmd "$m: nothing left (module, interfaces, debugfs)" nothing_left
+	check_cmd "$m: nothing left (module, interfaces, debugfs)" snull_gone
 done 9<"$TMP/bad"
 
 finish

@@ -29,25 +29,9 @@ trap cleanup EXIT
 
 ROUNDS=10
 LIMIT=60
-# A debug kernel (KASAN, lockdep, kmemleak) runs 3-5 times slower and gets
-# through less in the same time: the minimums are divided by SLOW there.
-SLOW=1
-[ ! -e /sys/kernel/debug/kmemleak ] && [ ! -e /proc/lockdep ] || SLOW=4
-[ $SLOW -eq 1 ] || diag "a debug kernel: the minimums are divided by $SLOW"
+set_slow
 MIN_ROUNDS=$((4 / SLOW))
 DBG=/sys/kernel/debug/snull
-
-tick()
-{
-	read -r _up _idle </proc/uptime
-	NOW=${_up%.*}
-}
-
-gone()
-{
-	! snull_loaded && [ ! -e /sys/class/net/sn0 ] && [ ! -e /sys/class/net/sn1 ] &&
-		[ ! -e $DBG ]
-}
 
 refcount()
 {
@@ -58,9 +42,7 @@ refcount()
 load_and_ping()
 {
 	snull_load use_napi="$1" || { diag "insmod: $(cat "$TMP/insmod.err")"; return 1; }
-	snull_setup_addrs || return 1
-	ping_run "$TMP/ping" -c 2 -i 0.2 -W 2 192.168.0.2
-	[ "$(ping_received "$TMP/ping")" = 2 ] || { diag <"$TMP/ping"; return 1; }
+	snull_setup_addrs && ping_all 2 192.168.0.2
 }
 
 # stale FD KIND: reading descriptor FD must fail, and return. Counts in
@@ -98,17 +80,13 @@ plan 24
 bad_load=0 bad_rmmod=0 not_gone=0 stale_ok_sysfs=0 stale_ok_debugfs=0
 stale_hang=0 write_ok=0 hammer_stuck=0
 n=0
-tick
-end=$((NOW + LIMIT))
+time_limit $LIMIT
 load_and_ping 1 || bad_load=$((bad_load + 1))
-while [ $n -lt $ROUNDS ] && [ "$NOW" -lt $end ]; do
+while [ $n -lt $ROUNDS ] && in_time; do
 	r=$n
 	n=$((n + 1))
 	snull_loaded || { snull_load use_napi=$((r % 2)) && snull_setup_addrs; }
-	bg snull-raw blast 192.168.0.2 30 0 1472 >/dev/null 2>&1
-	b0=$BG_PID
-	bg snull-raw blast 192.168.1.1 30 0 1472 >/dev/null 2>&1
-	b1=$BG_PID
+	blast_start 30 192.168.0.2 192.168.1.1
 	exec 3</sys/class/net/sn0/mtu
 	exec 4</sys/class/net/sn0/statistics/rx_packets
 	exec 5</sys/class/net/sn1/statistics/tx_bytes
@@ -130,7 +108,7 @@ while [ $n -lt $ROUNDS ] && [ "$NOW" -lt $end ]; do
 		bad_rmmod=$((bad_rmmod + 1))
 		diag "round $r: rmmod exit $rc: $(cat "$TMP/rmmod.out")"
 	fi
-	if ! wait_for 5 gone; then
+	if ! wait_for 5 snull_gone; then
 		not_gone=$((not_gone + 1))
 		diag "round $r: after rmmod: $(grep '^snull ' /proc/modules)"
 		snull_unload
@@ -143,8 +121,7 @@ while [ $n -lt $ROUNDS ] && [ "$NOW" -lt $end ]; do
 	done
 	kill -0 $hpid 2>/dev/null && { hammer_stuck=$((hammer_stuck + 1)); kill $hpid; }
 	wait $hpid 2>/dev/null
-	kill $b0 $b1 2>/dev/null
-	wait $b0 $b1 2>/dev/null
+	blast_stop
 
 	# Half the descriptors are read while nothing of snull exists...
 	stale 3 sysfs
@@ -160,7 +137,6 @@ while [ $n -lt $ROUNDS ] && [ "$NOW" -lt $end ]; do
 	stale 6 sysfs
 	stale 8 debugfs
 	exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9>&-
-	tick
 done
 
 diag "$n rounds"
@@ -182,20 +158,16 @@ exec 3<$DBG/sn0/hold_ring
 exec 4<$DBG/sn1/drop_seed
 check_eq "hold_ring and drop_seed open: the module's refcount is 2" 2 "$(refcount)"
 check_fail "rmmod is refused while they are open" rmmod snull
-ping_run "$TMP/ping" -c 2 -i 0.2 -W 2 192.168.0.2
-check_eq "snull still works: ping 192.168.0.2, 2 replies" 2 "$(ping_received "$TMP/ping")"
+check_ping "snull still works: ping 192.168.0.2, 2 replies" 2 192.168.0.2
 exec 3<&- 4<&-
 check_cmd "closing them releases the module (refcount 0)" wait_for 5 test "$(refcount)" = 0
 check_cmd "rmmod then works" rmmod snull
-check_cmd "... and everything is gone" wait_for 5 gone
+check_cmd "... and everything is gone" wait_for 5 snull_gone
 
 # --- a fresh load after all that ---
 check_cmd "fresh load" snull_load
 check_cmd "snull-setup" snull_setup_addrs
-ping_run "$TMP/ping" -c 3 -i 0.2 -W 2 192.168.0.2
-check_eq "ping 192.168.0.2: 3 replies" 3 "$(ping_received "$TMP/ping")"
-ping_run "$TMP/ping" -c 3 -i 0.2 -W 2 192.168.1.1
-check_eq "ping 192.168.1.1: 3 replies" 3 "$(ping_received "$TMP/ping")"
+check_pings
 reconcile
 check_cmd "rmmod" rmmod snull
 

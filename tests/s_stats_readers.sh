@@ -23,53 +23,10 @@ trap cleanup EXIT
 
 TOGGLES=300
 LIMIT=40
-# A debug kernel (KASAN, lockdep, kmemleak) runs 3-5 times slower and gets
-# through less in the same time: the minimums are divided by SLOW there.
-SLOW=1
-[ ! -e /sys/kernel/debug/kmemleak ] && [ ! -e /proc/lockdep ] || SLOW=4
-[ $SLOW -eq 1 ] || diag "a debug kernel: the minimums are divided by $SLOW"
+set_slow
 MIN_TOGGLES=$((12 / SLOW))
 MIN_READS=$((8 / SLOW))
 READERS="procnetdev iplink ethtool sysfs ring"
-
-tick()
-{
-	read -r _up _idle </proc/uptime
-	NOW=${_up%.*}
-}
-
-SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-_rs=$SEED
-rnd()
-{
-	_rs=$(((_rs * 1103515245 + 12345) % 2147483648))
-	R=$(((_rs / 65536) % $1))
-}
-
-ring_clean()
-{
-	snull-ctl ring "$1" 2>&1 | grep -q ' in_flight=0 stalled=0$'
-}
-
-# settle: traffic has stopped once both rings are empty. A flood can leave
-# thousands of frames on the wire, which a slow kernel takes seconds to
-# deliver; wait up to 30 s for them (a ring that never drains fails the
-# ring checks), and say how long it took.
-settle()
-{
-	_t=0
-	while [ $_t -lt 300 ] && ! { ring_clean sn0 && ring_clean sn1; }; do
-		sleep 0.1
-		_t=$((_t + 1))
-	done
-	[ $_t -lt 10 ] || diag "the rings took $((_t / 10)).$((_t % 10)) s to drain"
-}
-
-both_up()
-{
-	[ "$(cat /sys/class/net/sn0/carrier 2>/dev/null)" = 1 ] &&
-		[ "$(cat /sys/class/net/sn1/carrier 2>/dev/null)" = 1 ]
-}
 
 # ---- the readers: one read each, a command for sh -c, true when it worked ----
 # shellcheck disable=SC2016,SC2034 # used through eval in reader()
@@ -127,51 +84,15 @@ monotonic()
 	echo "$_n $_back" >"$TMP/monotonic.res"
 }
 
-PG=
-pktgen_start()
-{
-	[ -n "$PG" ] && kill -0 "$PG" 2>/dev/null && return 0
-	[ -z "$PG" ] || wait "$PG" 2>/dev/null
-	bg timeout 300 sh -c 'echo start >/proc/net/pktgen/pgctrl'
-	PG=$BG_PID
-}
-
-# A "stop" that comes while a "start" still propagates finds nothing
-# running: say it until the "start" returns.
-pktgen_stop()
-{
-	_i=0
-	while [ -n "$PG" ] && kill -0 "$PG" 2>/dev/null && [ $_i -lt 40 ]; do
-		echo stop >/proc/net/pktgen/pgctrl 2>/dev/null
-		sleep 0.5
-		_i=$((_i + 1))
-	done
-	[ -z "$PG" ] || kill "$PG" 2>/dev/null
-	[ -z "$PG" ] || wait "$PG" 2>/dev/null
-	PG=
-}
-
-link()
-{
-	ip link set "$1" "$2" 2>>"$TMP/ip.err" || bad_ip=$((bad_ip + 1))
-}
-
 plan 24
 
+rnd_seed
 diag "seed $SEED; $TOGGLES down/up cycles or $LIMIT s"
 check_cmd "pktgen.ko loads" pktgen_load
 check_cmd "load snull" snull_load
 check_cmd "snull-setup" snull_setup_addrs
 
-pktgen_reset
-pktgen_dev 0 sn0 0 192.168.0.2 00:53:4e:55:4c:31 &&
-	pktgen_dev 1 sn1 0 192.168.1.99 00:53:4e:55:4c:30 ||
-	diag "pktgen setup failed"
-bg snull-raw blast 192.168.0.99 $((LIMIT + 60)) 0 1472 >"$TMP/blast0" 2>&1
-blast0=$BG_PID
-bg snull-raw blast 192.168.1.1 $((LIMIT + 60)) 0 1472 >"$TMP/blast1" 2>&1
-blast1=$BG_PID
-pktgen_start
+flood_start $((LIMIT + 60))
 
 rm -f "$TMP/stop"
 rpids=
@@ -183,30 +104,17 @@ monotonic &
 rpids="$rpids $!"
 _bg_pids="$_bg_pids $rpids"
 
-bad_ip=0
+BOUNCE_FAILS=0
 : >"$TMP/ip.err"
 n=0
-tick
-start=$NOW
-end=$((NOW + LIMIT))
-while [ $n -lt $TOGGLES ] && [ "$NOW" -lt $end ]; do
+time_limit $LIMIT
+while [ $n -lt $TOGGLES ] && in_time; do
 	n=$((n + 1))
-	rnd 5
-	case $R in
-	0|1) devs=sn0 ;;
-	2|3) devs=sn1 ;;
-	*) devs="sn0 sn1" ;;
-	esac
-	for d in $devs; do link "$d" down; done
+	bounce 20 20
 	rnd 4
 	usleep $(((R + 1) * 20000))
-	for d in $devs; do link "$d" up; done
-	pktgen_start
-	rnd 4
-	usleep $(((R + 1) * 20000))
-	tick
 done
-elapsed=$((NOW - start))
+elapsed=$((NOW - START))
 
 # Stop the readers first: they must all return.
 : >"$TMP/stop"
@@ -219,14 +127,11 @@ for p in $rpids; do
 	done
 	kill -0 "$p" 2>/dev/null && stuck=$((stuck + 1))
 done
-pktgen_stop
-kill "$blast0" "$blast1" 2>/dev/null
-wait "$blast0" "$blast1" 2>/dev/null
+flood_stop
 ip link set sn0 up
 ip link set sn1 up
 
-diag "$n down/up cycles in $elapsed s; UDP sn0->sn1: $(cat "$TMP/blast0");" \
-	"sn1->sn0: $(cat "$TMP/blast1")"
+diag "$n down/up cycles in $elapsed s; $(blast_report)"
 check_eq "every reader returned within 20 s of being told to stop" 0 $stuck
 for r in $READERS; do
 	res=$(cat "$TMP/$r.res" 2>/dev/null || echo "missing missing missing")
@@ -245,14 +150,12 @@ check_eq "no packet counter ever went backwards (sn0/sn1 tx/rx_packets)" 0 "$2"
 [ ! -e "$TMP/monotonic.back" ] || head -n 5 "$TMP/monotonic.back" | diag
 
 check_ge "at least $MIN_TOGGLES down/up cycles" $MIN_TOGGLES $n
-check_eq "every ip link set up/down worked" 0 $bad_ip
-[ $bad_ip -eq 0 ] || head -n 5 "$TMP/ip.err" | diag
+check_eq "every ip link set up/down worked" 0 $BOUNCE_FAILS
+[ $BOUNCE_FAILS -eq 0 ] || head -n 5 "$TMP/ip.err" | diag
 check_cmd "both ends up with carrier afterwards" wait_for 5 both_up
-settle
 reconcile
 check_cmd "sn0 ring: nothing in flight, not stalled" ring_clean sn0
 check_cmd "sn1 ring: nothing in flight, not stalled" ring_clean sn1
-ping_run "$TMP/ping" -c 3 -i 0.2 -W 2 192.168.0.2
-check_eq "ping 192.168.0.2 afterwards: 3 replies" 3 "$(ping_received "$TMP/ping")"
+check_ping "ping 192.168.0.2 afterwards: 3 replies" 3 192.168.0.2
 
 finish

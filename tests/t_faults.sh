@@ -57,11 +57,6 @@ drop_pattern()
 	echo "$_p"
 }
 
-in_flight()
-{
-	snull-ctl ring "$1" 2>&1 | sed -n 's/.*in_flight=\([0-9]*\).*/\1/p'
-}
-
 plan 26
 
 check_cmd "load snull pool_size=$POOL" snull_load pool_size=$POOL
@@ -136,13 +131,13 @@ r0=$(stat sn1 rx_packets)
 knob sn0 hold_ring 1
 inject sn0 good 20
 sleep 0.5
-check_eq "hold_ring=1: sn0's ring fills ($POOL in flight)" $POOL "$(in_flight sn0)"
+check_eq "hold_ring=1: sn0's ring fills ($POOL in flight)" $POOL "$(ring_field sn0 in_flight)"
 check_gt "hold_ring=1: the queue stopped" "$s0" "$(estat sn0 tx_queue_stopped)"
 check_gt "hold_ring=1: BQL counts bytes in flight" 0 "$(cat "$BQL/inflight")"
 check_eq "hold_ring=1: sn1 receives nothing" "$r0" "$(stat sn1 rx_packets)"
 knob sn0 hold_ring 0
 sleep 0.5
-check_eq "hold_ring=0: the ring drains" 0 "$(in_flight sn0)"
+check_eq "hold_ring=0: the ring drains" 0 "$(ring_field sn0 in_flight)"
 check_eq "hold_ring=0: BQL has nothing in flight" 0 "$(cat "$BQL/inflight")"
 check_eq "hold_ring=0: sn1 receives all 20" "$(add "$r0" 20)" "$(stat sn1 rx_packets)"
 echo "$bql_min" >"$BQL/limit_min"

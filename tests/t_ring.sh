@@ -16,27 +16,12 @@ cleanup()
 }
 trap cleanup EXIT
 
-# ring_param WHICH: the TX line of ethtool -g sn0 under "Pre-set maximums"
-# (WHICH=max) or "Current hardware settings" (WHICH=cur).
-ring_param()
-{
-	ethtool -g sn0 2>&1 | awk -v w="$1" '
-		/^Pre-set/ { s = "max" }
-		/^Current/ { s = "cur" }
-		$1 == "TX:" && s == w { print $2 }'
-}
-
-sum_estat()
-{
-	add "$(estat sn0 "$1")" "$(estat sn1 "$1")"
-}
-
 plan 29
 
 check_cmd "load snull pool_size=4" snull_load pool_size=4
 check_cmd "snull-setup" snull_setup_addrs
-check_eq "ethtool -g: TX maximum 4096" 4096 "$(ring_param max)"
-check_eq "ethtool -g: TX current 4" 4 "$(ring_param cur)"
+check_eq "ethtool -g: TX maximum 4096" 4096 "$(ring_param sn0 max)"
+check_eq "ethtool -g: TX current 4" 4 "$(ring_param sn0 cur)"
 check_grep "snull-ctl ring sn0: version=1 pool_size=4" '^version=1 pool_size=4 ' \
 	"$(snull-ctl ring sn0 >"$TMP/ring" 2>&1; echo "$TMP/ring")"
 

@@ -18,11 +18,6 @@ trap cleanup EXIT
 SECS=4
 PINGS=30
 
-sum_estat()
-{
-	add "$(estat sn0 "$1")" "$(estat sn1 "$1")"
-}
-
 # Frames the netif_rx backlog dropped, all CPUs (second column, hex).
 softnet_dropped()
 {

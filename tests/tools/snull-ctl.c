@@ -34,6 +34,7 @@
 
 #include <linux/if_ether.h>
 
+#include "snull-tools.h"
 #include "snull_uapi.h"
 
 #define UDP_PAYLOAD_LEN	32
@@ -62,38 +63,6 @@ static void die(const char *what, const char *ifname)
 	fprintf(stderr, "%s: %s%s%s: %s\n", prog, what,
 		ifname ? " " : "", ifname ? ifname : "", strerror(err));
 	exit(1);
-}
-
-static const char *errno_name(int err)
-{
-	static char buf[16];
-
-	switch (err) {
-	case EPERM:		return "EPERM";
-	case ENOENT:		return "ENOENT";
-	case EINTR:		return "EINTR";
-	case EIO:		return "EIO";
-	case ENXIO:		return "ENXIO";
-	case E2BIG:		return "E2BIG";
-	case EBADF:		return "EBADF";
-	case EAGAIN:		return "EAGAIN";
-	case ENOMEM:		return "ENOMEM";
-	case EACCES:		return "EACCES";
-	case EFAULT:		return "EFAULT";
-	case EBUSY:		return "EBUSY";
-	case EEXIST:		return "EEXIST";
-	case ENODEV:		return "ENODEV";
-	case EINVAL:		return "EINVAL";
-	case ENOSPC:		return "ENOSPC";
-	case ERANGE:		return "ERANGE";
-	case ENOTTY:		return "ENOTTY";
-	case EOPNOTSUPP:	return "EOPNOTSUPP";	/* == ENOTSUP on Linux */
-	case ENETDOWN:		return "ENETDOWN";
-	case ENOBUFS:		return "ENOBUFS";
-	case EMSGSIZE:		return "EMSGSIZE";
-	}
-	snprintf(buf, sizeof(buf), "E%d", err);
-	return buf;
 }
 
 static unsigned long parse_ulong(const char *s, unsigned long max,
@@ -216,30 +185,6 @@ struct frame {
 	uint16_t proto;			/* EtherType, host order */
 };
 
-static void put16(unsigned char *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static uint32_t csum_add(uint32_t sum, const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
 /*
  * An IPv4/UDP datagram to the discard port at @p, with both checksums right.
  * Returns its length.
@@ -247,36 +192,10 @@ static uint16_t csum_fold(uint32_t sum)
 static size_t build_ipv4_udp(unsigned char *p, const unsigned char saddr[4],
 			     const unsigned char daddr[4])
 {
-	size_t udp_len = 8 + UDP_PAYLOAD_LEN;
-	size_t tot_len = 20 + udp_len;
-	unsigned char *udp = p + 20;
-	unsigned char pseudo[12];
-	uint32_t sum;
-	uint16_t ck;
+	size_t tot_len = 28 + UDP_PAYLOAD_LEN;
 
-	memset(p, 0, tot_len);
-	p[0] = 0x45;			/* version 4, IHL 5 */
-	put16(p + 2, tot_len);
-	put16(p + 4, 0x5e11);		/* id */
-	p[8] = 64;			/* TTL */
-	p[9] = IPPROTO_UDP;
-	memcpy(p + 12, saddr, 4);
-	memcpy(p + 16, daddr, 4);
-	put16(p + 10, csum_fold(csum_add(0, p, 20)));
-
-	put16(udp, 40000);		/* source port */
-	put16(udp + 2, 9);		/* discard */
-	put16(udp + 4, udp_len);
-	memcpy(udp + 8, "snull-ctl inject: a good frame.\n", UDP_PAYLOAD_LEN);
-
-	memcpy(pseudo, saddr, 4);
-	memcpy(pseudo + 4, daddr, 4);
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_UDP;
-	put16(pseudo + 10, udp_len);
-	sum = csum_add(0, pseudo, sizeof(pseudo));
-	ck = csum_fold(csum_add(sum, udp, udp_len));
-	put16(udp + 6, ck ? ck : 0xffff);
+	memcpy(p + 28, "snull-ctl inject: a good frame.\n", UDP_PAYLOAD_LEN);
+	ipv4_udp_wrap(p, tot_len, saddr, daddr, 0x5e11, 40000);
 	return tot_len;
 }
 

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "snull-tools.h"
+
 #define MAX_IFACES	4
 #define MAX_FRAME	1518	/* 1500-byte MTU, Ethernet header, VLAN tag */
 
@@ -153,14 +155,6 @@ static int open_port(struct port *pt, const char *name)
 	memcpy(pt->peer, pt->mac, ETH_ALEN);
 	pt->peer[5] ^= 1;
 	return 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)

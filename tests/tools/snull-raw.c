@@ -47,6 +47,8 @@
 
 #include <linux/if_ether.h>
 
+#include "snull-tools.h"
+
 #define MAX_FRAME	65535
 #define MAX_UDP		65507
 
@@ -66,33 +68,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
 	exit(1);
-}
-
-static const char *errno_name(int err)
-{
-	static char buf[16];
-
-	switch (err) {
-	case EPERM:		return "EPERM";
-	case EINTR:		return "EINTR";
-	case EIO:		return "EIO";
-	case ENXIO:		return "ENXIO";
-	case EAGAIN:		return "EAGAIN";
-	case ENOMEM:		return "ENOMEM";
-	case EACCES:		return "EACCES";
-	case EFAULT:		return "EFAULT";
-	case EBUSY:		return "EBUSY";
-	case ENODEV:		return "ENODEV";
-	case EINVAL:		return "EINVAL";
-	case EMSGSIZE:		return "EMSGSIZE";
-	case EOPNOTSUPP:	return "EOPNOTSUPP";
-	case ENETDOWN:		return "ENETDOWN";
-	case ENETUNREACH:	return "ENETUNREACH";
-	case EHOSTUNREACH:	return "EHOSTUNREACH";
-	case ENOBUFS:		return "ENOBUFS";
-	}
-	snprintf(buf, sizeof(buf), "E%d", err);
-	return buf;
 }
 
 static unsigned long parse_ulong(const char *s, unsigned long min,
@@ -122,38 +97,6 @@ static struct in_addr parse_ip(const char *s)
 	return a;
 }
 
-static void put16(unsigned char *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static uint32_t csum_add(uint32_t sum, const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- frame -------------------------------------------------------------- */
 
 /* An IPv4/UDP datagram of @len bytes at @p, both checksums right. */
@@ -161,36 +104,12 @@ static void build_ipv4_udp(unsigned char *p, size_t len,
 			   const unsigned char saddr[4],
 			   const unsigned char daddr[4])
 {
-	size_t udp_len = len - 20, i;
 	unsigned char *udp = p + 20;
-	unsigned char pseudo[12];
-	uint32_t sum;
-	uint16_t ck;
+	size_t i;
 
-	memset(p, 0, len);
-	p[0] = 0x45;			/* version 4, IHL 5 */
-	put16(p + 2, len);
-	put16(p + 4, 0x5e12);		/* id */
-	p[8] = 64;			/* TTL */
-	p[9] = IPPROTO_UDP;
-	memcpy(p + 12, saddr, 4);
-	memcpy(p + 16, daddr, 4);
-	put16(p + 10, csum_fold(csum_add(0, p, 20)));
-
-	put16(udp, 40001);		/* source port */
-	put16(udp + 2, 9);		/* discard */
-	put16(udp + 4, udp_len);
-	for (i = 8; i < udp_len; i++)
+	for (i = 8; i < len - 20; i++)
 		udp[i] = 'a' + i % 26;
-
-	memcpy(pseudo, saddr, 4);
-	memcpy(pseudo + 4, daddr, 4);
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_UDP;
-	put16(pseudo + 10, udp_len);
-	sum = csum_add(0, pseudo, sizeof(pseudo));
-	ck = csum_fold(csum_add(sum, udp, udp_len));
-	put16(udp + 6, ck ? ck : 0xffff);
+	ipv4_udp_wrap(p, len, saddr, daddr, 0x5e12, 40001);
 }
 
 static void get_hwaddr(const char *ifname, unsigned char *mac)
