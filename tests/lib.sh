@@ -58,6 +58,7 @@
 #   pktgen_sofar IFACE          frames pktgen sent on IFACE so far
 #   pktgen_send IFACE COUNT [SIZE]   exactly COUNT frames, to sink_ip
 # Stress scripts (tests/s_*.sh):
+#   debug_kernel                true on a KASAN/lockdep/kmemleak kernel
 #   set_slow                    SLOW=4 on a debug kernel (say so), else 1
 #   tick                        NOW (seconds since boot), UPTIME (fraction)
 #   time_limit SECONDS / in_time   a loop bound in time (START, END, NOW)
@@ -333,13 +334,14 @@ snull_setup_addrs()
 	return "$_rc"
 }
 
-# both_up: sn0 and sn1 are administratively up and have carrier.
+# both_up: sn0 and sn1 are up, with carrier, and the stack knows it: their
+# operstate is "up". The carrier bit flips at once, but the core's link
+# watcher, which (re)activates the qdisc, may run up to a second later when
+# the link changed shortly before; a frame sent in between is dropped.
 both_up()
 {
-	[ "$(cat /sys/class/net/sn0/carrier 2>/dev/null)" = 1 ] &&
-		[ "$(cat /sys/class/net/sn1/carrier 2>/dev/null)" = 1 ] &&
-		ip link show sn0 | grep -q '[<,]UP[,>]' &&
-		ip link show sn1 | grep -q '[<,]UP[,>]'
+	[ "$(cat /sys/class/net/sn0/operstate 2>/dev/null)" = up ] &&
+		[ "$(cat /sys/class/net/sn1/operstate 2>/dev/null)" = up ]
 }
 
 # Interfaces whose driver is snull, one a line.
@@ -810,13 +812,20 @@ pktgen_unload()
 
 # ---- stress scripts -----------------------------------------------------------
 
+# debug_kernel: this kernel has kmemleak or lockdep (tests/vm/debug.config),
+# and runs 3 to 10 times slower than Debian's.
+debug_kernel()
+{
+	[ -e /sys/kernel/debug/kmemleak ] || [ -e /proc/lockdep ]
+}
+
 # set_slow: SLOW=4 on a debug kernel (KASAN, lockdep, kmemleak), which runs
 # 3-5 times slower and gets through less in the same time, else 1. Bounded
 # loops divide their minimums by SLOW; a diag line says so.
 set_slow()
 {
 	SLOW=1
-	[ ! -e /sys/kernel/debug/kmemleak ] && [ ! -e /proc/lockdep ] || SLOW=4
+	! debug_kernel || SLOW=4
 	[ $SLOW -eq 1 ] || diag "a debug kernel: the minimums are divided by $SLOW"
 }
 

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# snull-cost: 48
 #
 # MTU changes under a flood: random MTUs (68..1500) on one end, the other or
 # both, while pktgen (small frames one way, 1514-byte frames the other: it

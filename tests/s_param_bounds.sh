@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# snull-cost: 42
 # snull-boot: watchdog
 # snull-allow-log: NETDEV WATCHDOG
 #

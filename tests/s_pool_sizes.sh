@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# snull-cost: 33
 #
 # Ring sizes: pool_size is fixed at load (snull has no ethtool -G), so each
 # size is a reload: 1, 2, 3, 64 and 4096 descriptors, each flooded both ways

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# snull-cost: 80
 # snull-allow-log: pktgen: WARNING: trying to remove a running interface
 #
 # rmmod under a flood: each round loads snull afresh (use_napi alternating),

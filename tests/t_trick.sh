@@ -86,11 +86,13 @@ check_cmd "snull-setup" snull_setup_addrs
 # --- remote0: out through sn0, answered by sn1 ---
 # snull-ctl peek reads its packet socket only after the pings: the frames it
 # holds share their data with the skbs the driver got, so they would show an
-# in-place rewrite, which the capture (copied at once) cannot.
-bg snull-ctl peek sn0 2 >"$TMP/peek" 2>&1
+# in-place rewrite, which the capture (copied at once) cannot. SIGUSR1 tells
+# it the pings are done (60 s at most).
+bg snull-ctl peek sn0 60 >"$TMP/peek" 2>&1
 peek=$BG_PID
 wait_for 10 grep -q ready "$TMP/peek"
 ping_capture 192.168.0.2
+kill -USR1 $peek
 wait $peek
 check_eq "ping 192.168.0.2 (remote0): 3 replies" 3 "$(ping_received "$TMP/ping")"
 check_grep "sn1 receives 192.168.1.1 > 192.168.1.2" \

@@ -9,6 +9,7 @@
  *   snull-ctl getmap IFACE               SIOCGIFMAP: irq=N base_addr=N
  *   snull-ctl inject IFACE KIND [COUNT]  raw frames through AF_PACKET
  *   snull-ctl peek IFACE SECONDS         IPv4 frames seen on IFACE, read late
+ *                                        (after SECONDS, or at SIGUSR1)
  *
  * "priv" and "setmap" print "ok" or the errno name (EOPNOTSUPP, EBUSY...)
  * and exit 0 either way: the caller compares the word. Any other failure
@@ -23,13 +24,14 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netpacket/packet.h>
+#include <signal.h>
 #include <stdint.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/if_ether.h>
@@ -390,8 +392,10 @@ static int cmd_inject(const char *ifname, const char *kind, const char *count_s)
 
 /*
  * Open an ordinary (not memory-mapped) packet socket on @ifname, print
- * "ready", let traffic pass for @secs_s seconds, and only then read what was
- * queued: one line per IPv4 frame, "out|in SRC > DST proto N".
+ * "ready", let traffic pass for @secs_s seconds or until SIGUSR1 comes (the
+ * test sends it once its traffic is done: a slow kernel then needs no
+ * longer window), and only then read what was queued: one line per IPv4
+ * frame, "out|in SRC > DST proto N".
  *
  * A queued frame is a clone that shares its data with the skb the driver
  * was given. If the driver rewrote addresses in that data instead of in its
@@ -399,8 +403,14 @@ static int cmd_inject(const char *ifname, const char *kind, const char *count_s)
  * show the rewritten addresses. tcpdump copies at capture time and cannot
  * see this.
  */
+/* Its only job is to interrupt the wait in cmd_peek(). */
+static void peek_signal(int sig)
+{
+}
+
 static int cmd_peek(const char *ifname, const char *secs_s)
 {
+	struct sigaction sa;
 	unsigned char buf[2048];
 	struct sockaddr_ll sll;
 	struct timespec ts;
@@ -430,14 +440,20 @@ static int cmd_peek(const char *ifname, const char *secs_s)
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		die("bind", ifname);
 
+	/*
+	 * No SA_RESTART: SIGUSR1, the only signal handled, ends the nanosleep
+	 * below with EINTR.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = peek_signal;
+	if (sigaction(SIGUSR1, &sa, NULL) < 0)
+		die("sigaction", NULL);
 	printf("ready\n");
 	fflush(stdout);
 	ts.tv_sec = (time_t)secs;
 	ts.tv_nsec = (long)((secs - ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) < 0) {
-		if (errno != EINTR)
-			die("nanosleep", NULL);
-	}
+	if (nanosleep(&ts, NULL) < 0 && errno != EINTR)
+		die("nanosleep", NULL);
 
 	for (;;) {
 		socklen_t alen = sizeof(sll);
