@@ -59,7 +59,8 @@
 #   pktgen_send IFACE COUNT [SIZE]   exactly COUNT frames, to sink_ip
 # Stress scripts (tests/s_*.sh):
 #   debug_kernel                true on a KASAN/lockdep/kmemleak kernel
-#   set_slow                    SLOW=4 on a debug kernel (say so), else 1
+#   set_slow                    SLOW=8 on a debug kernel (say so), else 1
+#   slow_min N                  N / SLOW, at least 1
 #   tick                        NOW (seconds since boot), UPTIME (fraction)
 #   time_limit SECONDS / in_time   a loop bound in time (START, END, NOW)
 #   rnd_seed [SEED] / rnd N     R = pseudo-random 0..N-1, from SEED
@@ -819,14 +820,24 @@ debug_kernel()
 	[ -e /sys/kernel/debug/kmemleak ] || [ -e /proc/lockdep ]
 }
 
-# set_slow: SLOW=4 on a debug kernel (KASAN, lockdep, kmemleak), which runs
-# 3-5 times slower and gets through less in the same time, else 1. Bounded
-# loops divide their minimums by SLOW; a diag line says so.
+# set_slow: SLOW=8 on a debug kernel (KASAN, lockdep, kmemleak), else 1.
+# Such a kernel runs 3-10 times slower (a load/unload cycle about 8 times,
+# measured on 2026-11-22) and gets through less in the same time limit.
+# Bounded loops take their minimums from slow_min; a diag line says so.
 set_slow()
 {
 	SLOW=1
-	! debug_kernel || SLOW=4
+	! debug_kernel || SLOW=8
 	[ $SLOW -eq 1 ] || diag "a debug kernel: the minimums are divided by $SLOW"
+}
+
+# slow_min N: N divided by SLOW, but never below 1, so that a minimum still
+# asks for the loop to have run.
+slow_min()
+{
+	_m=$(($1 / SLOW))
+	[ $_m -ge 1 ] || _m=1
+	echo $_m
 }
 
 # tick: NOW = whole seconds since boot, UPTIME = the same with its fraction

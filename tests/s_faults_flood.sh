@@ -30,7 +30,7 @@ trap cleanup EXIT
 STEPS=400
 LIMIT=45
 set_slow
-MIN_STEPS=$((100 / SLOW))
+MIN_STEPS=$(slow_min 100)
 POOL=64
 DBG=/sys/kernel/debug/snull
 KNOBS="drop_every drop_prob corrupt_every irq_delay_us hold_ring"

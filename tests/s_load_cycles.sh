@@ -22,7 +22,7 @@ trap cleanup EXIT
 CYCLES=300
 LIMIT=60
 set_slow
-MIN_CYCLES=$((120 / SLOW))
+MIN_CYCLES=$(slow_min 120)
 SLACK=16	# kmalloc-2k objects other users may hold at the second count
 
 # slab_2k: kmalloc-2k objects in use (and the kmalloc-rnd-*-2k copies of

@@ -23,7 +23,7 @@ trap cleanup EXIT
 CHANGES=500
 LIMIT=45
 set_slow
-MIN_CHANGES=$((60 / SLOW))
+MIN_CHANGES=$(slow_min 60)
 
 plan 15
 

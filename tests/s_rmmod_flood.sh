@@ -25,7 +25,7 @@ trap cleanup EXIT
 ROUNDS=50
 LIMIT=75	# seconds for the rounds
 set_slow
-MIN_ROUNDS=$((16 / SLOW))	# about 40 fit on the normal kernel
+MIN_ROUNDS=$(slow_min 16)	# about 40 fit on the normal kernel
 
 # pktgen_bg: pktgen on both devices, no count limit, started in the
 # background ($PG); it stops when its devices go away.

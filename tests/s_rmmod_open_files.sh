@@ -31,7 +31,7 @@ trap cleanup EXIT
 ROUNDS=10
 LIMIT=60
 set_slow
-MIN_ROUNDS=$((4 / SLOW))
+MIN_ROUNDS=$(slow_min 4)
 DBG=/sys/kernel/debug/snull
 
 refcount()

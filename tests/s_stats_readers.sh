@@ -25,8 +25,12 @@ trap cleanup EXIT
 TOGGLES=300
 LIMIT=40
 set_slow
-MIN_TOGGLES=$((12 / SLOW))
-MIN_READS=$((8 / SLOW))
+MIN_TOGGLES=$(slow_min 12)
+MIN_READS=$(slow_min 8)
+# A read that takes longer is a hang: 10 s, times SLOW on a debug kernel,
+# where a flood, six readers and the down/up loop share one host core and
+# "ip -s link" waits for RTNL behind each slow down/up.
+READ_TIMEOUT=$((10 * SLOW))
 READERS="procnetdev iplink ethtool sysfs ring"
 
 # ---- the readers: one read each, a command for sh -c, true when it worked ----
@@ -50,7 +54,7 @@ reader()
 		eval "_cmd=\$READ_$1"
 		# /bin/sh: busybox timeout would run its own sh applet, whose
 		# "ip" is busybox's
-		timeout 10 /bin/sh -c "$_cmd" >"$TMP/$1.out" 2>&1
+		timeout $READ_TIMEOUT /bin/sh -c "$_cmd" >"$TMP/$1.out" 2>&1
 		case $? in
 		0) ;;
 		124|137|143) _h=$((_h + 1)); cp "$TMP/$1.out" "$TMP/$1.hang" ;;
@@ -117,12 +121,14 @@ while [ $n -lt $TOGGLES ] && in_time; do
 done
 elapsed=$((NOW - START))
 
-# Stop the readers first: they must all return.
+# Stop the readers first: they must all return, at worst after one read
+# that runs into its time-out.
+STOP_WAIT=$((READ_TIMEOUT + 10))
 : >"$TMP/stop"
 stuck=0
 for p in $rpids; do
 	i=0
-	while kill -0 "$p" 2>/dev/null && [ $i -lt 200 ]; do
+	while kill -0 "$p" 2>/dev/null && [ $i -lt $((STOP_WAIT * 10)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -133,7 +139,7 @@ ip link set sn0 up
 ip link set sn1 up
 
 diag "$n down/up cycles in $elapsed s; $(blast_report)"
-check_eq "every reader returned within 20 s of being told to stop" 0 $stuck
+check_eq "every reader returned within $STOP_WAIT s of being told to stop" 0 $stuck
 for r in $READERS; do
 	res=$(cat "$TMP/$r.res" 2>/dev/null || echo "missing missing missing")
 	set -- $res

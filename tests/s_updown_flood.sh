@@ -24,7 +24,7 @@ trap cleanup EXIT
 TOGGLES=250	# per receive mode: 500 in all
 LIMIT=30	# seconds per receive mode
 set_slow
-MIN_TOGGLES=$((30 / SLOW))
+MIN_TOGGLES=$(slow_min 30)
 
 plan 29
 
