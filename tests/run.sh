@@ -531,13 +531,21 @@ is_watchdog_test() {
 		"$TESTS_DIR/$1.sh"
 }
 
-# What a test costs in seconds on a normal kernel, from its
-# "# snull-cost: N" line (default 10). The lanes are balanced by it.
+# What a test costs in seconds, from its "# snull-cost: N" line (a normal
+# kernel) or, when the kernel under test is the debug one, its
+# "# snull-debug-cost: N" line (default: 10, or 4 times the normal cost).
+# The lanes are balanced by it. The numbers are "# T took N s" lines of
+# the VMs' results.log, rounded.
+COST_KEY=snull-cost
 test_cost() {
-	local c
-	c=$(sed -n 's/^#[[:space:]]*snull-cost:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
+	local c n
+	n=$(sed -n 's/^#[[:space:]]*snull-cost:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
 		"$TESTS_DIR/$1.sh" | head -n 1)
-	echo "${c:-10}"
+	n=${n:-10}
+	[ "$COST_KEY" = snull-debug-cost ] || { echo "$n"; return; }
+	c=$(sed -n 's/^#[[:space:]]*snull-debug-cost:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
+		"$TESTS_DIR/$1.sh" | head -n 1)
+	echo "${c:-$((4 * n))}"
 }
 
 # The tests of $2 that did not start in boot $1 (all of them if none did).
@@ -696,6 +704,9 @@ prepare() {
 		ensure_host_deps
 		KVER=$(cat "$KERNEL_DIR/kver")
 		VMLINUZ=$KERNEL_DIR/vmlinuz
+		# tests/vm/debug-kernel.sh leaves the kernel's .config there.
+		! grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$KERNEL_DIR/config" 2>/dev/null ||
+			COST_KEY=snull-debug-cost
 	else
 		ensure_host_deps
 		KDIR=${KDIR:-$("$REPO/scripts/find-kdir")}

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 55
+# snull-debug-cost: 107
 #
 # The debugfs fault knobs changed at random under a flood: drop_every,
 # drop_prob (reseeded now and then through drop_seed), corrupt_every,

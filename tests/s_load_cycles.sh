@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 62
+# snull-debug-cost: 90
 #
 # Load and unload, many times: use_napi alternating, pool_size at random
 # (1..4096), every fifth cycle carrying a few frames each way before the

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 75
+# snull-debug-cost: 215
 # snull-boot: watchdog
 # snull-allow-log: NETDEV WATCHDOG
 #

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 12
+# snull-debug-cost: 77
 #
 # Frames at the edges of the MTU and of the ring buffer (1518 bytes).
 #

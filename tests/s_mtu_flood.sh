@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 48
+# snull-debug-cost: 82
 #
 # MTU changes under a flood: random MTUs (68..1500) on one end, the other or
 # both, while pktgen (small frames one way, 1514-byte frames the other: it

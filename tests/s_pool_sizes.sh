@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 33
+# snull-debug-cost: 305
 #
 # Ring sizes: pool_size is fixed at load (snull has no ethtool -G), so each
 # size is a reload: 1, 2, 3, 64 and 4096 descriptors, each flooded both ways

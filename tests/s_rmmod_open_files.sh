@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 18
+# snull-debug-cost: 103
 #
 # rmmod with the device's files held open (the netdevices document's
 # pathological case, repeated and widened): sysfs attributes (mtu,

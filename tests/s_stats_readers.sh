@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 46
+# snull-debug-cost: 88
 #
 # Statistics readers against a flood and down/up: background loops read
 # /proc/net/dev, "ip -s link", "ethtool -S", /sys/class/net/sn*/statistics/*

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 3
+# snull-debug-cost: 32
 #
 # Link-level identity: the fixed MAC addresses and how frames are addressed,
 # NOARP, the MTU range, the refused MAC change and the carrier of the pair.

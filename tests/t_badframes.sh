@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 10
+# snull-debug-cost: 56
 #
 # Frames snull cannot rewrite are dropped at transmit and counted, each under
 # its reason (pitfalls.md #9): ARP, IPv6, VLAN, runts, bad IHL, bad version,

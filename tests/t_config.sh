@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 2
+# snull-debug-cost: 27
 #
 # The private ioctl and ndo_set_config (SIOCSIFMAP), as docs/interface.md
 # describes them.

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 11
+# snull-debug-cost: 45
 #
 # The fault injection knobs of docs/interface.md (debugfs, per device): each
 # does what it says and shows in the counters it names, and the books still

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 22
+# snull-debug-cost: 54
 #
 # Malformed frames by the thousand (tests/tools/snull-fuzz.c) through both
 # interfaces, in each receive mode: nothing may crash or leak (the harness

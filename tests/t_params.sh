@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 4
+# snull-debug-cost: 43
 #
 # Module parameters (docs/interface.md): defaults readable in sysfs, values
 # out of range refused with EINVAL and a log line naming the parameter,

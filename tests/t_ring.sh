@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 12
+# snull-debug-cost: 84
 #
 # The TX ring and flow control: with a tiny ring, floods in both directions
 # stop and wake the queue but never return NETDEV_TX_BUSY, every frame is

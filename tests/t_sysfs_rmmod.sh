@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 3
+# snull-debug-cost: 42
 #
 # The netdevices document's pathological case: rmmod while a sysfs file of
 # the device is open (as rmmod's stdin, or held on a descriptor and read

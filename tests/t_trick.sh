@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 14
+# snull-debug-cost: 53
 #
 # The address trick: remote0/remote1 answer, the receiver sees the rewritten
 # addresses while the sender's capture shows its frame unchanged
