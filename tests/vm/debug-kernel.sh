@@ -71,11 +71,15 @@ apt_install() {
 	local t0=$SECONDS
 	[ "$(id -u)" -eq 0 ] || die "need root to apt-get install $*"
 	msg "apt-get install $*"
-	# Try the lists we have first; a fresh machine has none.
+	# Try the lists we have first; a fresh machine has none. .ci/run may
+	# be preparing chroots (tests/kernels.sh --prepare) at the same time,
+	# whose apt-get waits for dpkg's lock as this one does.
 	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		-o DPkg::Lock::Timeout=600 \
 		--no-install-recommends "$@" >"$APT_LOG" 2>&1; then
 		DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$APT_LOG" 2>&1 || true
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			-o DPkg::Lock::Timeout=600 \
 			--no-install-recommends "$@" >>"$APT_LOG" 2>&1 || {
 			tail -n 20 "$APT_LOG" >&2
 			die "apt-get install $* failed (log $APT_LOG)"

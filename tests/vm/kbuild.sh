@@ -110,6 +110,18 @@ apt_install() {
 		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
 }
 
+# Install packages on the host itself (what makes the chroot), whatever
+# ROOT is; the package lists are refreshed once if the first try fails.
+# Another release, or tests/vm/debug-kernel.sh, may hold dpkg's lock: wait.
+host_install() {
+	local q="-y -q --no-install-recommends -o DPkg::Lock::Timeout=600"
+	# shellcheck disable=SC2086 # the options are words
+	LC_ALL=C DEBIAN_FRONTEND=noninteractive apt-get install $q "$@" || {
+		LC_ALL=C apt-get update -q &&
+			LC_ALL=C DEBIAN_FRONTEND=noninteractive apt-get install $q "$@"
+	}
+}
+
 # Read RELEASE's line of kernels.list into FLAVOUR and SUITES.
 read_list() {
 	local line
@@ -202,9 +214,11 @@ umount_chroot() {
 ensure_chroot() {
 	local rel=$1 new=$ROOT.new t0=$SECONDS
 	[ -f "$ROOT/.snull-ready" ] && return 0
-	command -v debootstrap >/dev/null || {
-		msg "installing debootstrap"
-		logged apt_install debootstrap
+	# On the host: the chroot does not exist yet (a fresh machine has
+	# neither, and apt_install would chroot into nothing).
+	command -v debootstrap >/dev/null && [ -f "$KEYRING" ] || {
+		msg "installing debootstrap on the host"
+		logged host_install debootstrap debian-archive-keyring
 	}
 	safe_rm "$new"
 	mkdir -p "$(dirname "$ROOT")"
