@@ -216,10 +216,10 @@ ensure_chroot() {
 	[ -f "$ROOT/.snull-ready" ] && return 0
 	# On the host: the chroot does not exist yet (a fresh machine has
 	# neither, and apt_install would chroot into nothing).
-	command -v debootstrap >/dev/null && [ -f "$KEYRING" ] || {
+	if ! command -v debootstrap >/dev/null || [ ! -f "$KEYRING" ]; then
 		msg "installing debootstrap on the host"
 		logged host_install debootstrap debian-archive-keyring
-	}
+	fi
 	safe_rm "$new"
 	mkdir -p "$(dirname "$ROOT")"
 	msg "debootstrap $rel from $MIRROR (a few minutes)"
