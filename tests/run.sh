@@ -538,14 +538,18 @@ is_watchdog_test() {
 # the VMs' results.log, rounded.
 COST_KEY=snull-cost
 test_cost() {
-	local c n
-	n=$(sed -n 's/^#[[:space:]]*snull-cost:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
-		"$TESTS_DIR/$1.sh" | head -n 1)
+	local n c
+	n=$(marker_number snull-cost "$1")
 	n=${n:-10}
 	[ "$COST_KEY" = snull-debug-cost ] || { echo "$n"; return; }
-	c=$(sed -n 's/^#[[:space:]]*snull-debug-cost:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
-		"$TESTS_DIR/$1.sh" | head -n 1)
+	c=$(marker_number snull-debug-cost "$1")
 	echo "${c:-$((4 * n))}"
+}
+
+# The number N of test $2's "# $1: N" line; empty when it has none.
+marker_number() {
+	sed -n "s/^#[[:space:]]*$1:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*\$/\1/p" \
+		"$TESTS_DIR/$2.sh" | head -n 1
 }
 
 # The tests of $2 that did not start in boot $1 (all of them if none did).
