@@ -44,7 +44,7 @@ KEEP_BUILDS=2
 BUILD_PKGS="make gcc bc flex bison libelf-dev libssl-dev xz-utils"
 
 # The modules the tests insmod besides snull.ko (paths in the build tree).
-EXTRA_MODULES="drivers/net/veth drivers/net/dummy net/core/pktgen"
+EXTRA_MODULES="drivers/net/veth drivers/net/dummy net/core/pktgen drivers/net/netconsole"
 
 T_APT=0 T_EXTRACT=0 T_CONFIG=0 T_BUILD=0
 T0=$SECONDS
