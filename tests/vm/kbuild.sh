@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Prepare snull for the newest kernel of one Debian release: build snull.ko
-# with W=1 against that release's headers (any warning fails) and fetch the
-# matching kernel image, to boot in QEMU.
+# Prepare snull for the newest kernel of one flavour of a Debian release:
+# build snull.ko with W=1 against that kernel's headers (any warning fails)
+# and fetch the matching kernel image, to boot in QEMU.
 #
-#   tests/vm/kbuild.sh RELEASE OUTDIR
+#   tests/vm/kbuild.sh KEY OUTDIR
 #
-# RELEASE is a line of tests/vm/kernels.list. The host's own release uses the
-# host's headers; any other release builds in a debootstrap chroot of that
-# release, because newer headers need their own gcc. OUTDIR receives:
-#   snull.ko  vmlinuz  kver  config  modules/{veth,dummy,pktgen}.ko
+# KEY names a line of tests/vm/kernels.list (bookworm, trixie-rt, ...). The
+# host's own release uses the host's headers; any other release builds in a
+# debootstrap chroot of that release, because newer headers need their own
+# gcc. OUTDIR receives:
+#   snull.ko  vmlinuz  kver  config
+#   modules/  the test modules of tests/vm/harness.sh and their dependencies
 #   build.log (make's output)  kbuild.log (debootstrap's and apt's)
 #
 # Environment:
@@ -24,6 +26,8 @@ set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 LIST=$REPO/tests/vm/kernels.list
+# shellcheck source=tests/vm/harness.sh
+. "$REPO/tests/vm/harness.sh"
 SNULL_CACHE=${SNULL_CACHE:-$HOME/.cache/snull}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
@@ -31,9 +35,6 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # the release's kernel was built with. perl: W=1 runs scripts/kernel-doc, which
 # needs Pod::Usage, on external modules too up to 6.12 (7.2 skips them).
 CHROOT_PKGS="debian-archive-keyring make perl xz-utils zstd"
-
-# Kernel modules the tests insmod (paths under lib/modules/KVER/kernel).
-EXTRA_MODULES="drivers/net/veth drivers/net/dummy net/core/pktgen"
 
 # Re-read the chroot's package lists when they are older than this.
 LISTS_MAX_AGE_MIN=1440
@@ -105,8 +106,10 @@ installed() {
 	done
 }
 
+# dpkg's lock may be held by another kbuild.sh on the host, or by
+# tests/vm/debug-kernel.sh: wait for it.
 apt_install() {
-	in_root apt-get install -y -q --no-install-recommends \
+	in_root apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 \
 		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
 }
 
@@ -122,13 +125,13 @@ host_install() {
 	}
 }
 
-# Read RELEASE's line of kernels.list into FLAVOUR and SUITES.
+# Read KEY's line of kernels.list into RELEASE, FLAVOUR and SUITES.
 read_list() {
 	local line
-	line=$(sed 's/#.*//' "$LIST" | awk -v r="$1" '$1 == r { print; exit }')
+	line=$(sed 's/#.*//' "$LIST" | awk -v k="$1" '$1 == k { print; exit }')
 	[ -n "$line" ] || die "$1 is not in $LIST"
-	read -r _ FLAVOUR SUITES <<<"$line"
-	[ -n "$FLAVOUR" ] || die "$LIST: no flavour for $1"
+	read -r _ RELEASE FLAVOUR SUITES <<<"$line"
+	[ -n "${FLAVOUR:-}" ] || die "$LIST: $1 needs a release and a flavour"
 	[ -n "${SUITES:-}" ] || SUITES=-
 }
 
@@ -306,8 +309,7 @@ host_headers() {
 	local t0=$SECONDS
 	installed "linux-headers-$FLAVOUR" && return 0
 	msg "installing linux-headers-$FLAVOUR on the host"
-	logged apt-get update -q
-	logged apt_install "linux-headers-$FLAVOUR"
+	logged host_install "linux-headers-$FLAVOUR"
 	T_APT=$((SECONDS - t0))
 }
 
@@ -350,7 +352,7 @@ fetch_kernel() {
 	for deb in "$dl"/*.deb; do
 		in_root dpkg-deb -x "${deb#"$ROOT"}" "${dl#"$ROOT"}/x"
 	done
-	unpack_kernel "$dl/x" "$dl/k"
+	unpack_kernel "$dl/x" "$dl/k" "$KVER" || die "cannot unpack ${pkgs[*]}"
 	printf '%s\n' "$KVERSION" "${pkgs[@]}" >"$dl/k/package"
 	mkdir -p "$SNULL_CACHE/kernels"
 	safe_rm "$KCACHE"
@@ -389,26 +391,6 @@ available() {
 	in_root apt-cache show -q "$1=$KVERSION" >/dev/null 2>&1
 }
 
-# Move vmlinuz, config and the modules out of the unpacked packages: /boot
-# and /lib/modules up to trixie, all under /usr/lib/modules/KVER since.
-unpack_kernel() {
-	local x=$1 k=$2 mods f
-	mods=$x/usr/lib/modules/$KVER
-	[ -d "$mods" ] || mods=$x/lib/modules/$KVER
-	[ -d "$mods/kernel" ] || die "no modules for $KVER in the packages"
-	mkdir -p "$k/lib/modules"
-	for f in "$x/boot/vmlinuz-$KVER" "$mods/vmlinuz.unsigned" "$mods/vmlinuz" ""; do
-		[ -f "$f" ] && break
-	done
-	[ -n "$f" ] || die "no vmlinuz for $KVER in the packages"
-	mv "$f" "$k/vmlinuz"
-	for f in "$x/boot/config-$KVER" "$mods/config"; do
-		[ ! -f "$f" ] || cp "$f" "$k/config"
-	done
-	rm -f "$mods/vmlinuz" "$mods/vmlinuz.unsigned"
-	mv "$mods" "$k/lib/modules/$KVER"
-}
-
 # Set TMP to a new scratch directory inside the release's root, on the
 # cache's file system (so a finished kernel moves into the cache
 # atomically); removed on exit. Not for $(...): the list must survive.
@@ -422,81 +404,42 @@ make_tmp() {
 
 # ---------------------------------------------------------------- build
 
-# Copy src/ without anything a build on the host left there.
-copy_sources() {
-	local dst=$1
-	safe_rm "$dst"
-	mkdir -p "$dst"
-	tar -C "$REPO/src" --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-		--exclude='*.mod.c' --exclude='.*.cmd' --exclude=modules.order \
-		--exclude=Module.symvers --exclude='.tmp_*' -cf - . | tar -C "$dst" -xf -
-}
-
 # Build snull.ko with W=1 in the release's root; any warning or error fails.
 build_snull() {
 	local b=$1 log=$2 rc=0 t0=$SECONDS
-	copy_sources "$ROOT$b"
+	copy_sources "$REPO/src" "$ROOT$b"
 	msg "building snull.ko (W=1) against $KDIR"
-	in_root make -C "$KDIR" M="$b" W=1 modules >"$log" 2>&1 || rc=$?
+	build_module "$KDIR" "$b" "$log" -- in_root || rc=1
 	T_BUILD=$((SECONDS - t0))
-	if grep -qiE 'warning:|error:' "$log"; then
-		grep -iE -A3 'warning:|error:' "$log" | head -n 200 >&2
-		die "snull has warnings or errors against $KVER (make status $rc, log $log)"
-	fi
-	if [ "$rc" -ne 0 ] || [ ! -f "$ROOT$b/snull.ko" ]; then
-		tail -n 40 "$log" >&2
-		die "make failed against $KVER (status $rc, log $log)"
-	fi
+	[ "$rc" -eq 0 ] && return 0
+	build_problems "$log" >&2 || tail -n 40 "$log" >&2
+	die "snull does not build cleanly with W=1 against $KVER (log $log)"
 }
 
 # ---------------------------------------------------------------- output
 
-# Copy a module from the cached image, decompressed: busybox insmod only
-# takes plain .ko files.
-stage_module() {
-	local rel=$1 out=$2 mods=$KCACHE/lib/modules/$KVER f name
-	name=$(basename "$rel")
-	for f in "$mods/kernel/$rel.ko" "$mods/kernel/$rel.ko.xz" \
-		"$mods/kernel/$rel.ko.zst" "$mods/kernel/$rel.ko.gz" ""; do
-		[ -f "$f" ] && break
-	done
-	if [ -z "$f" ]; then
-		if grep -q "/$rel.ko\$" "$mods/modules.builtin" 2>/dev/null; then
-			msg "$name is built into $KVER"
-		else
-			msg "warning: $name.ko is not in the $KVER image"
-		fi
-		return 0
-	fi
-	case $f in
-	*.xz) xz -dc "$f" ;;
-	*.zst) zstd -dcq "$f" ;;
-	*.gz) gzip -dc "$f" ;;
-	*) cat "$f" ;;
-	esac >"$out/modules/$name.ko"
-}
-
 write_outdir() {
-	local out=$1 b=$2 m
-	mkdir -p "$out/modules"
+	local out=$1 b=$2
+	mkdir -p "$out"
 	cp "$ROOT$b/snull.ko" "$out/snull.ko"
 	cp "$KCACHE/vmlinuz" "$out/vmlinuz"
 	[ ! -f "$KCACHE/config" ] || cp "$KCACHE/config" "$out/config"
 	echo "$KVER" >"$out/kver"
-	for m in $EXTRA_MODULES; do
-		stage_module "$m" "$out"
-	done
+	rm -rf "$out/modules"
+	# shellcheck disable=SC2086 # a list of module paths
+	stage_modules "$KCACHE/lib/modules/$KVER/kernel" "$out/modules" \
+		$SNULL_EXTRA_MODULES || die "cannot stage the test modules of $KVER"
 }
 
 # ---------------------------------------------------------------- main
 
 main() {
-	local rel out host b log
+	local key rel out host b log
 	[ $# -eq 2 ] || usage
-	rel=$1 out=$2
+	key=$1 out=$2
 	[ "$(id -u)" -eq 0 ] || die "must run as root (apt, debootstrap, chroot)"
-	read_list "$rel"
-	RELEASE=$rel
+	read_list "$key"
+	rel=$RELEASE
 	host=$(host_codename)
 	mkdir -p "$SNULL_CACHE/locks" "$out"
 	out=$(cd "$out" && pwd)
@@ -504,7 +447,8 @@ main() {
 	LOG=$out/kbuild.log
 	: >"$LOG"
 
-	# One run per release at a time: they share the chroot and its apt.
+	# One run per release at a time: the keys of a release (its flavours)
+	# share the chroot and its apt.
 	exec 9>"$SNULL_CACHE/locks/$rel.lock"
 	flock 9
 	trap cleanup EXIT
@@ -512,7 +456,7 @@ main() {
 
 	if [ "$rel" = "$host" ]; then
 		host_headers
-		b=$SNULL_CACHE/build/$rel
+		b=$SNULL_CACHE/build/$key
 	else
 		ROOT=$SNULL_CACHE/chroot/$rel
 		find_mirrors "$host"
@@ -521,14 +465,14 @@ main() {
 		mount_chroot
 		no_initramfs
 		chroot_headers
-		b=/var/tmp/snull-build
+		b=/var/tmp/snull-build-$key
 	fi
 	find_kver
 	fetch_kernel
 	build_snull "$b" "$log"
 	umount_chroot
 	write_outdir "$out" "$b"
-	echo "kbuild.sh: $rel: $KVER ($KVERSION, $(gcc_of)): snull.ko W=1 clean -> $out" \
+	echo "kbuild.sh: $key: $KVER ($KVERSION, $(gcc_of)): snull.ko W=1 clean -> $out" \
 		"[debootstrap ${T_BOOTSTRAP}s, apt ${T_APT}s, image ${T_FETCH}s, build ${T_BUILD}s]"
 }
 
