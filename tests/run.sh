@@ -22,7 +22,8 @@
 #   SNULL_KEEP        keep the guest root and initramfs in the work dir
 #   SNULL_VM_MEM      guest memory in MiB (default 1024)
 #   SNULL_JOBS        VMs that run at once, each with a share of the tests
-#                     (default: the host's cores, at most 4)
+#                     (default: one a host core, fewer when the memory
+#                     available does not hold that many VMs)
 #
 # The kernel under test is Debian's own image for the installed headers,
 # downloaded once with apt-get into the cache (never installed). Results
@@ -31,15 +32,26 @@ set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 VMDIR=$REPO/tests/vm
+# shellcheck source=tests/vm/harness.sh
+. "$VMDIR/harness.sh"
 TESTS_DIR=${SNULL_TESTS_DIR:-$REPO/tests}
 SNULL_CACHE=${SNULL_CACHE:-${HOME:-/root}/.cache/snull}
 SNULL_VM_TIMEOUT=${SNULL_VM_TIMEOUT:-1800}
 SNULL_TEST_TIMEOUT=${SNULL_TEST_TIMEOUT:-600}
 SNULL_VM_MEM=${SNULL_VM_MEM:-1024}
-SNULL_JOBS=${SNULL_JOBS:-$(nproc 2>/dev/null || echo 1)}
-[ "$SNULL_JOBS" -le 4 ] 2>/dev/null || SNULL_JOBS=4
-[ "$SNULL_JOBS" -ge 1 ] || SNULL_JOBS=1
-declare -a LANE_MAIN LANE_WD
+# One VM a host core (TCG runs a VM on one host thread), as long as the
+# memory available holds them: a VM takes SNULL_VM_MEM and about 200 MiB
+# of QEMU's own.
+default_jobs() {
+	local cores mem
+	cores=$(nproc 2>/dev/null || echo 1)
+	mem=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null)
+	mem=$(( ${mem:-0} / (SNULL_VM_MEM + 200) ))
+	[ "$mem" -ge 1 ] || mem=1
+	echo $((cores < mem ? cores : mem))
+}
+SNULL_JOBS=${SNULL_JOBS:-$(default_jobs)}
+[ "$SNULL_JOBS" -ge 1 ] 2>/dev/null || SNULL_JOBS=1
 # One host thread runs both vCPUs. With thread=multi, a vCPU can execute a
 # stale translation of kernel text the other vCPU is patching (static keys
 # use int3 while they toggle), and the guest dies of "Oops: int3" in code
@@ -54,19 +66,12 @@ TEST_PREFIX=t_
 HOST_PKGS="qemu-system-x86 busybox-static iproute2 ethtool tcpdump iperf3 gcc
 make libc6-dev cpio dash kmod xz-utils zstd perl netbase"
 
-# Kernel modules (from the kernel image) that tests may insmod.
-EXTRA_MODULES="kernel/drivers/net/veth kernel/drivers/net/dummy kernel/net/core/pktgen"
-
 # Real tools copied into the guest; busybox must not shadow them.
 GUEST_TOOLS="ip tc ss ethtool tcpdump iperf3"
 
 MODE=tests
 SELECTED=""
 APT_UPDATED=0
-
-# TAP state of the host report.
-TAP_N=0
-TAP_FAILED=0
 
 msg() { echo "run.sh: $*" >&2; }
 die() { msg "$*"; exit 2; }
@@ -77,7 +82,7 @@ on_exit() {
 	local status=$?
 	[ "$FINISHED" -eq 0 ] && [ "$MODE" = tests ] || return 0
 	tap_not_ok "harness: tests/run.sh stopped early (status $status; see its stderr)"
-	tap_finish || true
+	finish_tap || true
 }
 
 usage() {
@@ -103,35 +108,23 @@ parse_args() {
 
 # ---------------------------------------------------------------- TAP output
 
-tap_ok() {
-	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $*"
-}
-
-tap_not_ok() {
-	TAP_N=$((TAP_N + 1))
-	TAP_FAILED=$((TAP_FAILED + 1))
-	echo "not ok $TAP_N - $*"
-}
-
-# Print stdin as TAP diagnostics.
-tap_diag() {
-	sed 's/^/# /'
-}
-
-tap_finish() {
+# The TAP functions are tests/vm/harness.sh's; the harness may stop once.
+finish_tap() {
 	FINISHED=1
-	echo "1..$TAP_N"
-	echo "$((TAP_N - TAP_FAILED)) passed, $TAP_FAILED failed"
-	[ "$TAP_FAILED" -eq 0 ]
+	tap_finish
 }
 
 # ---------------------------------------------------------------- host setup
 
+# dpkg's lock may be held by another apt-get (the kernel matrix prepares its
+# releases in the background, and other runs install too): wait for it.
+APT_LOCK="-o DPkg::Lock::Timeout=600"
+
 apt_update_once() {
 	if [ "$APT_UPDATED" -eq 0 ]; then
 		msg "apt-get update"
-		apt-get update -qq >&2
+		# shellcheck disable=SC2086 # the option is two words
+		apt-get update -qq $APT_LOCK >&2
 		APT_UPDATED=1
 	fi
 }
@@ -152,7 +145,7 @@ ensure_host_deps() {
 	msg "installing:$missing"
 	apt_update_once
 	# shellcheck disable=SC2086 # word splitting of the package list is wanted
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $APT_LOCK \
 		--no-install-recommends $missing >&2
 }
 
@@ -169,49 +162,42 @@ kernel_release() {
 
 # ---------------------------------------------------------------- build
 
-# Build snull.ko with W=1; any warning fails the run.
-build_module() {
-	local log=$WORK/build.log status=0 f
+# Build snull.ko with W=1 (tests/vm/harness.sh); any warning fails the run.
+check_build() {
+	local log=$WORK/build.log desc="build: snull.ko builds with W=1 and no warnings"
 	if [ -n "$KERNEL_DIR" ]; then
-		# tests/vm/kbuild.sh built it with W=1 and failed on any warning;
-		# its log is there to check again.
+		# tests/vm/kbuild.sh or tests/debug.sh built it with W=1; its log
+		# is there to check again. No log proves nothing.
 		SNULL_KO_FILE=$KERNEL_DIR/snull.ko
-		if [ -f "$SNULL_KO_FILE" ] &&
-			! grep -qiE 'warning:|error:' "$KERNEL_DIR/build.log" 2>/dev/null; then
-			tap_ok "build: snull.ko for $KVER built with W=1 and no warnings"
-			return 0
+		log=$KERNEL_DIR/build.log
+		desc="build: snull.ko for $KVER built with W=1 and no warnings"
+		if [ ! -f "$log" ]; then
+			tap_not_ok "$desc"
+			echo "# no build log: $log"
+			return 1
 		fi
-		tap_not_ok "build: snull.ko for $KVER built with W=1 and no warnings"
-		grep -iE 'warning:|error:' "$KERNEL_DIR/build.log" 2>/dev/null | tap_diag
-		return 1
-	fi
-	if [ -n "${SNULL_KO:-}" ]; then
-		msg "SNULL_KO set: using $SNULL_KO instead of building src/"
+	elif [ -n "${SNULL_KO:-}" ]; then
 		[ -f "$SNULL_KO" ] || die "SNULL_KO=$SNULL_KO does not exist"
 		SNULL_KO_FILE=$SNULL_KO
+		tap_ok "build: skipped, SNULL_KO=$SNULL_KO is tested instead of src/ # SKIP"
+		return 0
+	else
+		msg "building snull.ko (W=1) against $KDIR"
+		# In a copy of src/ of this run's own: nothing up to date hides its
+		# warnings, and runs at the same time do not build over each other.
+		copy_sources "$REPO/src" "$WORK/src"
+		build_module "$KDIR" "$WORK/src" "$log" || true
+		SNULL_KO_FILE=$WORK/src/snull.ko
+	fi
+	if [ -f "$SNULL_KO_FILE" ] && ! grep -q . <(build_problems "$log"); then
+		tap_ok "$desc"
 		return 0
 	fi
-	msg "building snull.ko (W=1) against $KDIR"
-	# In a copy of src/ of this run's own: nothing up to date hides its
-	# warnings, and runs at the same time do not build over each other.
-	mkdir -p "$WORK/src"
-	for f in "$REPO"/src/Kbuild "$REPO"/src/*.[ch]; do
-		case $f in *.mod.c) ;; *) cp "$f" "$WORK/src/" ;; esac
-	done
-	make -C "$KDIR" M="$WORK/src" W=1 modules >"$log" 2>&1 || status=$?
-	SNULL_KO_FILE=$WORK/src/snull.ko
-	if [ "$status" -ne 0 ] || grep -qiE 'warning:|error:' "$log" ||
-		[ ! -f "$SNULL_KO_FILE" ]; then
-		tap_not_ok "build: snull.ko builds with W=1 and no warnings"
-		if grep -qiE 'warning:|error:' "$log"; then
-			grep -iE -A3 'warning:|error:' "$log" | head -n 100 | tap_diag
-		else
-			tail -n 40 "$log" | tap_diag
-		fi
-		echo "# make exited with status $status; full log: $log"
-		return 1
-	fi
-	tap_ok "build: snull.ko builds with W=1 and no warnings"
+	tap_not_ok "$desc"
+	{ build_problems "$log" || tail -n 40 "$log"; } | tap_diag
+	[ -f "$SNULL_KO_FILE" ] || echo "# no $SNULL_KO_FILE"
+	echo "# full log: $log"
+	return 1
 }
 
 # Compile the static helper programs the tests use inside the VM.
@@ -259,10 +245,7 @@ fetch_kernel() {
 	tmp=$(mktemp -d "$SNULL_CACHE/kernel.XXXXXX")
 	dpkg -x "$deb" "$tmp/x"
 	rm -rf "$dl"
-	mkdir -p "$tmp/k/lib/modules"
-	mv "$tmp/x/boot/vmlinuz-$KVER" "$tmp/k/vmlinuz"
-	mv "$tmp/x/boot/config-$KVER" "$tmp/k/config" 2>/dev/null || true
-	mv "$tmp/x/lib/modules/$KVER" "$tmp/k/lib/modules/$KVER"
+	unpack_kernel "$tmp/x" "$tmp/k" "$KVER" || die "cannot unpack $deb"
 	rm -rf "$KCACHE"
 	mkdir -p "$(dirname "$KCACHE")"
 	mv "$tmp/k" "$KCACHE"	# a rename: a half-done download never looks cached
@@ -280,45 +263,29 @@ download_deb() {
 	return 1
 }
 
-# Copy a kernel module, and the modules it depends on, from the cached image
-# into the guest, decompressed: busybox insmod takes only plain .ko files.
-# They land in /lib/snull/extra/ and in /lib/modules (for modprobe).
-stage_kernel_module() {
-	local rel=$1 root=$2 moddir=$KCACHE/lib/modules/$KVER f dst dep
+# The test modules (tests/vm/harness.sh) and what they depend on, plain, in
+# the guest's /lib/snull/extra and, for modprobe, /lib/modules/KVER/extra. A
+# prepared kernel (--kernel) has them staged in its modules/ already.
+stage_test_modules() {
+	local root=$1 extra=$1/lib/snull/extra f
 	if [ -n "$KERNEL_DIR" ]; then
-		# A prepared kernel has its test modules plain in modules/.
-		f=$KERNEL_DIR/modules/$(basename "$rel").ko
-		[ -f "$f" ] || { msg "warning: $f is missing"; return 0; }
-		mkdir -p "$root/lib/modules/$KVER/$(dirname "$rel")" "$root/lib/snull/extra"
-		cp "$f" "$root/lib/modules/$KVER/$rel.ko"
-		cp "$f" "$root/lib/snull/extra/"
-		return 0
+		mkdir -p "$extra"
+		cp "$KERNEL_DIR"/modules/*.ko "$extra/" ||
+			die "$KERNEL_DIR/modules holds no modules"
+	else
+		# shellcheck disable=SC2086 # a list of module paths
+		stage_modules "$KCACHE/lib/modules/$KVER/kernel" "$extra" \
+			$SNULL_EXTRA_MODULES || die "cannot stage the test modules of $KVER"
 	fi
-	for f in "$moddir/$rel.ko" "$moddir/$rel.ko.xz" "$moddir/$rel.ko.zst" \
-		"$moddir/$rel.ko.gz"; do
-		[ ! -f "$f" ] || break
+	mkdir -p "$root/lib/modules/$KVER/extra"
+	cp "$extra"/*.ko "$root/lib/modules/$KVER/extra/"
+	# modprobe finds a module's dependencies with these, the kernel's own
+	# list of built-in modules included.
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ ! -f "$KCACHE/lib/modules/$KVER/$f" ] ||
+			cp "$KCACHE/lib/modules/$KVER/$f" "$root/lib/modules/$KVER/"
 	done
-	[ -f "$f" ] || { msg "warning: $rel.ko is not in the kernel image"; return 0; }
-	dst=$root/lib/modules/$KVER/$rel.ko
-	[ ! -f "$dst" ] || return 0
-	mkdir -p "$(dirname "$dst")" "$root/lib/snull/extra"
-	case $f in
-	*.xz) xz -dc "$f" ;;
-	*.zst) zstd -dcq "$f" ;;
-	*.gz) gzip -dc "$f" ;;
-	*) cat "$f" ;;
-	esac >"$dst"
-	cp "$dst" "$root/lib/snull/extra/"
-	for dep in $(modinfo -F depends "$dst" | tr ',' ' '); do
-		f=$(find "$moddir" -name "$dep.ko*" -o -name "${dep//_/-}.ko*" | head -n 1)
-		[ -z "$f" ] || stage_kernel_module "$(module_rel "$f")" "$root"
-	done
-}
-
-# kernel/drivers/net/veth.ko.xz -> kernel/drivers/net/veth
-module_rel() {
-	local rel=${1#"$KCACHE/lib/modules/$KVER/"}
-	echo "${rel%%.ko*}"
+	depmod -b "$root" "$KVER" || die "depmod failed for the guest's modules"
 }
 
 # ---------------------------------------------------------------- initramfs
@@ -337,7 +304,7 @@ copy_with_libs() {
 
 # Build the guest's root file system (shared by every boot of this run).
 stage_rootfs() {
-	local root=$1 tool path applet m f
+	local root=$1 tool path applet f
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,lib64,etc/snull} \
 		"$root"/{dev,proc,sys,tmp,run,root,var/tmp,tests,scripts,lib/snull/extra}
@@ -369,10 +336,7 @@ stage_rootfs() {
 
 	# snull, kernel modules, tests, scripts, tools.
 	cp "$SNULL_KO_FILE" "$root/lib/snull/snull.ko"
-	for m in $EXTRA_MODULES; do
-		stage_kernel_module "$m" "$root"
-	done
-	depmod -b "$root" "$KVER" 2>/dev/null || true	# so modprobe works too
+	stage_test_modules "$root"
 	cp "$TESTS_DIR"/t_*.sh "$TESTS_DIR"/s_*.sh "$root/tests/" 2>/dev/null || true
 	for f in lib.sh demo.sh; do
 		[ ! -f "$TESTS_DIR/$f" ] || cp "$TESTS_DIR/$f" "$root/tests/"
@@ -415,12 +379,13 @@ pack_rootfs() {
 }
 
 make_initramfs() {
-	local out=$1 group=$2 tests=$3 conf
+	local out=$1 group=$2 tests=$3 boot=$4 conf
 	conf=$(dirname "$out")/conf
 	mkdir -p "$conf/etc/snull"
 	{
 		echo "SNULL_MODE=$MODE"
 		echo "SNULL_GROUP=$group"
+		echo "SNULL_BOOT=$boot"
 		echo "SNULL_TESTS='$tests'"
 		echo "SNULL_TEST_TIMEOUT=$SNULL_TEST_TIMEOUT"
 		if [ "$group" = watchdog ]; then
@@ -443,9 +408,11 @@ make_initramfs() {
 boot_vm() {
 	local name=$1 kind=$2 tests=$3 dir=$WORK/$1 append status=0 start
 	mkdir -p "$dir"
-	make_initramfs "$dir/initramfs.cpio" "$kind" "$tests"
-	# printk.devkmsg=on: tests' markers written to /dev/kmsg are not rate-limited.
-	append="console=ttyS0 panic=-1 oops=panic loglevel=7 printk.devkmsg=on"
+	make_initramfs "$dir/initramfs.cpio" "$kind" "$tests" "$name"
+	# printk.devkmsg=on: tests' markers written to /dev/kmsg are not
+	# rate-limited. log_buf_len: the guest scans the log in windows
+	# (tests/vm/init); 16 MiB hold a whole boot, so none is lost to a wrap.
+	append="console=ttyS0 panic=-1 oops=panic loglevel=7 printk.devkmsg=on log_buf_len=16M"
 	[ "$kind" = watchdog ] || append="$append panic_on_warn=1"
 	: >"$dir/console.log"
 	: >"$dir/results.log"
@@ -462,47 +429,76 @@ boot_vm() {
 	msg "VM '$name' ended after $(($(date +%s) - start)) s (qemu status $status)"
 }
 
-# Turn one boot's results.log into numbered TAP lines. If the VM died,
-# REMAINING lists the tests it did not start.
+# The one reader of a boot's results.log: print its results as TAP lines
+# without numbers ("ok - ...", "not ok - ...", "# ..."), the boot's own
+# checks and its "# snull-start T" lines, which the lane and the final
+# report follow.
 report_boot() {
-	local name=$1 tests=$2 dir=$WORK/$1 line done=0 started last
-	started=" "
-	REMAINING=""
+	local name=$1 dir=$WORK/$1 line done=0 last="" abort=""
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%$'\r'}
 		case $line in
 		"# snull-vm-done") done=1 ;;
-		"# snull-start "*) started="$started${line#\# snull-start } " ;;
-		"ok "*) tap_ok "${line#ok - }" ;;
-		"not ok "*) tap_not_ok "${line#not ok - }" ;;
-		"#"*) echo "$line" ;;
+		"# snull-vm-abort: "*) abort=${line#\# snull-vm-abort: } ;;
+		"# snull-start "*) last=${line#\# snull-start }; echo "$line" ;;
+		"ok "* | "not ok "* | "#"*) echo "$line" ;;
 		"") ;;
 		*) echo "# $line" ;;
 		esac
 	done <"$dir/results.log"
 
 	if [ "$done" -eq 1 ]; then
-		tap_ok "vm($name): boot finished"
+		echo "ok - vm($name): boot finished"
+	elif [ -n "$abort" ]; then
+		echo "not ok - vm($name): boot finished (it stopped: $abort)"
 	else
-		tap_not_ok "vm($name): boot finished"
+		echo "not ok - vm($name): boot finished"
 		[ "$(cat "$dir/qemu.status")" != 124 ] ||
 			echo "# the VM was killed after SNULL_VM_TIMEOUT=$SNULL_VM_TIMEOUT s"
 		# The last test started is the one that killed the VM.
-		last=${started% }
-		last=${last##* }
-		[ -z "$last" ] || tap_not_ok "$last: the VM survives the test"
-		REMAINING=$(tests_not_started "$name" "$tests")
+		[ -z "$last" ] || echo "not ok - $last: the VM survives the test"
 	fi
 	if grep -q 'Kernel panic' "$dir/console.log"; then
-		tap_not_ok "vm($name): no kernel panic"
+		echo "not ok - vm($name): no kernel panic"
 	else
-		tap_ok "vm($name): no kernel panic"
+		echo "ok - vm($name): no kernel panic"
 	fi
 	if [ "$done" -eq 0 ] || grep -q 'Kernel panic' "$dir/console.log"; then
 		echo "# last 80 lines of $dir/console.log:"
 		tail -n 80 "$dir/console.log" | tr -d '\r' | tap_diag
 	fi
 	echo "# vm($name) logs: $dir/console.log $dir/results.log"
+}
+
+# The tests of list $2 that have no "# snull-start" line in TAP text $1.
+not_started() {
+	local t left=""
+	for t in $2; do
+		grep -qxF "# snull-start $t" <<<"$1" || left="$left $t"
+	done
+	echo "${left# }"
+}
+
+# run_lane KIND TESTS NAME: boot TESTS as VM NAME, then, as long as a test
+# killed its VM with others left, the rest in fresh boots NAME-2, NAME-3...:
+# one test does not take the others with it. Prints the boots' reports.
+run_lane() {
+	local kind=$1 tests=$2 name=$3 n=1 out left
+	while [ -n "$tests" ]; do
+		boot_vm "$name" "$kind" "$tests"
+		out=$(report_boot "$name")
+		printf '%s\n' "$out"
+		left=$(not_started "$out" "$tests")
+		# A VM that started none of its tests, or finished without
+		# starting them all: another boot would do the same. The final
+		# report counts what never started.
+		[ "$left" != "$tests" ] || break
+		grep -qxF "ok - vm($name): boot finished" <<<"$out" && break
+		[ -z "$left" ] || echo "# $left: continuing in a fresh VM"
+		tests=$left
+		n=$((n + 1))
+		name=${3}-$n
+	done
 }
 
 # ---------------------------------------------------------------- tests
@@ -552,69 +548,22 @@ marker_number() {
 		"$TESTS_DIR/$2.sh" | head -n 1
 }
 
-# The tests of $2 that did not start in boot $1 (all of them if none did).
-tests_not_started() {
-	local dir=$WORK/$1 started=" " line t left=""
-	while IFS= read -r line || [ -n "$line" ]; do
-		line=${line%$'\r'}
-		case $line in
-		"# snull-vm-done") return 0 ;;
-		"# snull-start "*) started="$started${line#\# snull-start } " ;;
-		esac
-	done <"$dir/results.log"
-	for t in $2; do
-		case $started in *" $t "*) ;; *) left="$left $t" ;; esac
-	done
-	echo "${left# }"
-}
-
-# Boot the tests $2 of kind $1 (main or watchdog) as VM $3, then in fresh
-# boots $3-2, $3-3... as long as a test kills its VM with others left: one
-# test does not take the others with it. Each boot is appended to file $4
-# as "NAME KIND TESTS", for report_lane. Runs in the background: no TAP.
-boot_lane() {
-	local kind=$1 tests=$2 name=$3 record=$4 n=1 left
-	while [ -n "$tests" ]; do
-		boot_vm "$name" "$kind" "$tests"
-		echo "$name $kind $tests" >>"$record"
-		left=$(tests_not_started "$name" "$tests")
-		# A VM that died before its first test: another would too.
-		[ "$left" != "$tests" ] || return 0
-		tests=$left
-		n=$((n + 1))
-		name=${3}-$n
-	done
-}
-
-# Report the boots of one lane, in the order they ran.
-report_lane() {
-	local record=$1 name kind tests t
-	[ -f "$record" ] || return 0
-	while read -r name kind tests; do
-		report_boot "$name" "$tests"
-		if [ "$REMAINING" = "$tests" ]; then
-			for t in $tests; do tap_not_ok "$t: not run (the VM died first)"; done
-		elif [ -n "$REMAINING" ]; then
-			echo "# $REMAINING: continuing in a fresh VM"
-		fi
-	done <"$record"
-}
-
-# Split the tests over SNULL_JOBS lanes, longest first, each to the lane
-# with the least work (the watchdog tests are one item: they share a boot
-# without panic_on_warn). Lanes boot their VMs at the same time; TCG runs
-# each VM's vCPUs on one host thread, so a lane a host core is what pays.
-# Within a lane, tests keep the order of list_tests. Sets LANE_MAIN[i] and
-# LANE_WD[i].
+# plan_lanes JOBS TEST...: split the tests over JOBS lanes, longest first,
+# each to the lane with the least work, and print the plan, a line a boot:
+# "LANE KIND TEST...", KIND main or watchdog (the watchdog tests are one
+# item: they share a boot without panic_on_warn, first in their lane).
+# Lanes boot their VMs at the same time; TCG runs each VM's vCPUs on one
+# host thread, so a lane a host core is what pays. Within a lane, tests keep
+# the order they were given in.
 plan_lanes() {
-	local all=$1 jobs=$2 items="" t c i best wd="" wdcost=0
-	local -a load
+	local jobs=$1 items="" wd="" wdcost=0 wdlane=-1 t c i best
+	local -a load main
+	shift
 	for ((i = 0; i < jobs; i++)); do
 		load[i]=0
-		LANE_MAIN[i]=""
-		LANE_WD[i]=""
+		main[i]=" "
 	done
-	for t in $all; do
+	for t; do
 		c=$(test_cost "$t")
 		if is_watchdog_test "$t"; then
 			wd="$wd $t"
@@ -623,7 +572,7 @@ plan_lanes() {
 			items="$items$c $t"$'\n'
 		fi
 	done
-	[ -z "$wd" ] || items="$items$wdcost @watchdog"$'\n'
+	[ -z "$wd" ] || items="$items$wdcost :watchdog"$'\n'
 	while read -r c t; do
 		[ -n "$t" ] || continue
 		best=0
@@ -631,42 +580,73 @@ plan_lanes() {
 			[ "${load[i]}" -ge "${load[best]}" ] || best=$i
 		done
 		load[best]=$((load[best] + c))
-		if [ "$t" = @watchdog ]; then
-			LANE_WD[best]=${wd# }
+		if [ "$t" = :watchdog ]; then
+			wdlane=$best
 		else
-			LANE_MAIN[best]="${LANE_MAIN[best]} $t "
+			main[best]="${main[best]}$t "
 		fi
 	done < <(printf '%s' "$items" | sort -k1,1nr -k2,2)
 	for ((i = 0; i < jobs; i++)); do
+		[ "$i" -ne "$wdlane" ] || echo "$i watchdog$wd"
 		c=""
-		for t in $all; do
-			case ${LANE_MAIN[i]} in *" $t "*) c="$c $t" ;; esac
+		for t; do
+			case ${main[i]} in *" $t "*) c="$c $t" ;; esac
 		done
-		LANE_MAIN[i]=${c# }
-		[ "$jobs" -eq 1 ] || msg "lane $((i + 1)): ${load[i]} s estimated:" \
-			"${LANE_WD[i]:+${LANE_WD[i]} (watchdog boot) }${LANE_MAIN[i]}"
+		[ -z "$c" ] || echo "$i main$c"
+		[ "$jobs" -eq 1 ] || [ "${load[i]}" -eq 0 ] ||
+			msg "lane $((i + 1)): ${load[i]} s estimated:" \
+				"$([ "$i" -ne "$wdlane" ] || echo "${wd# } (watchdog boot)")$c"
+	done
+}
+
+# Number a lane's report (run_lane's output, in FILE) into the TAP stream.
+# Every test the plan gave the lane must have started in one of its VMs,
+# and the lane must have run to its end: what is missing counts as failed.
+report_lane() {
+	local tests=$1 file=$2 line started=" " complete=0 t
+	if [ -f "$file" ]; then
+		while IFS= read -r line; do
+			case $line in
+			"# snull-start "*) started="$started${line#\# snull-start } " ;;
+			"# snull-lane-complete") complete=1 ;;
+			"ok - "*) tap_ok "${line#ok - }" ;;
+			"not ok - "*) tap_not_ok "${line#not ok - }" ;;
+			*) echo "$line" ;;
+			esac
+		done <"$file"
+	fi
+	[ "$complete" -eq 1 ] ||
+		tap_not_ok "harness: the lane of$tests ran to its end (record: $file)"
+	for t in $tests; do
+		case $started in
+		*" $t "*) ;;
+		*) tap_not_ok "$t: not run (it never started in a VM)" ;;
+		esac
 	done
 }
 
 run_tests() {
-	local all jobs i name
+	local all plan lane kind tests name lanes
 	all=$(list_tests)
 	[ -n "$all" ] || die "no tests found in $TESTS_DIR"
-	jobs=$SNULL_JOBS
-	plan_lanes "$all" "$jobs"
-	for ((i = 0; i < jobs; i++)); do
-		name=main
-		[ "$jobs" -eq 1 ] || name=main$((i + 1))
+	# shellcheck disable=SC2086 # a list of test names
+	plan=$(plan_lanes "$SNULL_JOBS" $all)
+	lanes=$(cut -d' ' -f1 <<<"$plan" | uniq)
+	for lane in $lanes; do
 		(
-			[ -z "${LANE_WD[i]}" ] ||
-				boot_lane watchdog "${LANE_WD[i]}" "watchdog" "$WORK/lane-$i"
-			[ -z "${LANE_MAIN[i]}" ] ||
-				boot_lane main "${LANE_MAIN[i]}" "$name" "$WORK/lane-$i"
-		) &
+			while read -r _ kind tests; do
+				name=$kind
+				[ "$kind" = watchdog ] || [ "$SNULL_JOBS" -eq 1 ] ||
+					name=main$((lane + 1))
+				run_lane "$kind" "$tests" "$name"
+			done < <(grep "^$lane " <<<"$plan")
+			echo "# snull-lane-complete"
+		) >"$WORK/lane-$lane.tap" &
 	done
 	wait
-	for ((i = 0; i < jobs; i++)); do
-		report_lane "$WORK/lane-$i"
+	for lane in $lanes; do
+		report_lane "$(grep "^$lane " <<<"$plan" | cut -d' ' -f3- | tr '\n' ' ' |
+			sed 's/^/ /; s/ *$//')" "$WORK/lane-$lane.tap"
 	done
 }
 
@@ -696,6 +676,12 @@ run_demo() {
 	fi
 	rc=$(sed -n 's/^# snull-demo-exit: \([0-9]*\).*/\1/p' "$dir/results.log")
 	[ "${rc:-1}" = 0 ] || { msg "demo.sh exited with status ${rc:-?}"; status=1; }
+	# The guest's log and taint checks (tests/vm/init), as for a test.
+	if grep -q '^not ok' "$dir/results.log"; then
+		msg "the VM's checks failed:"
+		grep -A12 '^not ok' "$dir/results.log" | tr -d '\r' >&2
+		status=1
+	fi
 	msg "console: $dir/console.log"
 	return $status
 }
@@ -738,10 +724,10 @@ main() {
 	# The demo's stdout carries only the demo's output (on fd 3 below).
 	[ "$MODE" = tests ] || exec 3>&1 1>&2
 	prepare
-	build_module || ok=0
+	check_build || ok=0
 	build_tools || ok=0
 	if [ "$ok" -eq 0 ]; then
-		tap_finish || true
+		finish_tap || true
 		exit 1
 	fi
 	fetch_kernel
@@ -756,7 +742,7 @@ main() {
 	run_tests
 	[ -n "${SNULL_KEEP:-}" ] || rm -rf "$WORK/rootfs" "$WORK/rootfs.cpio"
 	echo "# work dir: $WORK"
-	tap_finish
+	finish_tap
 }
 
 main "$@"
