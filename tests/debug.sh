@@ -15,30 +15,32 @@ set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 SNULL_CACHE=${SNULL_CACHE:-$HOME/.cache/snull}
 export SNULL_CACHE
+# shellcheck source=tests/vm/harness.sh
+. "$REPO/tests/vm/harness.sh"
 
-# The kernel (cached by its config) and snull built for it, in a fresh dir.
+# The kernel (cached by its config) and snull built for it with W=1 into
+# OUT, the build's output in OUT/build.log, which tests/run.sh --kernel
+# checks (a failed or warning build shows there). Fails only when there
+# is no kernel.
 prepare() {
-	local out=$1 tmp status=0
-	"$REPO/tests/vm/debug-kernel.sh" "$out" >&2
-	tmp=$(mktemp -d)
-	cp -r "$REPO/src" "$tmp/"
-	make -C "$out/build" M="$tmp/src" W=1 modules >"$out/build.log" 2>&1 || status=$?
-	[ "$status" -eq 0 ] && cp "$tmp/src/snull.ko" "$out/"
-	rm -rf "$tmp"
-	# tests/run.sh --kernel reports the build from build.log.
-	[ "$status" -eq 0 ] || echo "error: make exited with status $status" >>"$out/build.log"
+	local out=$1
+	"$REPO/tests/vm/debug-kernel.sh" "$out" >&2 || return 1
+	copy_sources "$REPO/src" "$out/src"
+	build_module "$out/build" "$out/src" "$out/build.log" || true
+	[ ! -f "$out/src/snull.ko" ] || cp "$out/src/snull.ko" "$out/"
 }
 
 main() {
 	local out
 	mkdir -p "$SNULL_CACHE"
 	out=$(mktemp -d "$SNULL_CACHE/debug-run.XXXXXX")
-	if ! prepare "$out"; then
-		echo "not ok 1 - debug kernel: tests/vm/debug-kernel.sh builds it"
-		echo "1..1"
-		echo "0 passed, 1 failed"
+	# Not "if ! prepare": errexit is off in a condition, and a failed
+	# debug-kernel.sh would go unseen; prepare says so itself.
+	prepare "$out" || {
+		tap_not_ok "debug kernel: tests/vm/debug-kernel.sh builds it"
+		tap_finish
 		exit 1
-	fi
+	}
 	# Everything is 3-5 times slower under KASAN and lockdep.
 	SNULL_TEST_TIMEOUT=${SNULL_TEST_TIMEOUT:-1500} \
 		exec "$REPO/tests/run.sh" --kernel "$out" --all "$@"
