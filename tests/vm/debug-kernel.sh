@@ -15,7 +15,7 @@
 #   config    its .config
 #   build     a symlink to the build tree: KDIR for
 #             make -C OUTDIR/build M=... modules (it has Module.symvers)
-#   modules/  veth.ko dummy.ko pktgen.ko
+#   modules/  veth.ko dummy.ko pktgen.ko netconsole.ko
 #
 # The source tree and the build live in
 #   $SNULL_CACHE/debug-kernel/KEY/linux   (SNULL_CACHE default $HOME/.cache/snull)
@@ -43,8 +43,12 @@ KEEP_BUILDS=2
 # Debian packages the build needs, by the command or file that shows them.
 BUILD_PKGS="make gcc bc flex bison libelf-dev libssl-dev xz-utils"
 
-# The modules the tests insmod besides snull.ko (paths in the build tree).
-EXTRA_MODULES="drivers/net/veth drivers/net/dummy net/core/pktgen drivers/net/netconsole"
+# The modules the tests insmod besides snull.ko (paths in the build tree):
+# tests/vm/harness.sh's list. This config builds none of their dependencies
+# as modules (configfs is off), so the list is all there is to copy.
+# shellcheck source=tests/vm/harness.sh
+. "$REPO/tests/vm/harness.sh"
+EXTRA_MODULES=$SNULL_EXTRA_MODULES
 
 T_APT=0 T_EXTRACT=0 T_CONFIG=0 T_BUILD=0
 T0=$SECONDS
