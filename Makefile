@@ -5,9 +5,10 @@
 #   make run        build, boot a VM, show snull carrying traffic
 #   make check      build and run every test in the VM
 #   make check-kernels  the same on every kernel of tests/vm/kernels.list
+#                   (SNULL_RELEASES="trixie-rt sid": only the lines with those keys)
 #   make stress     the stress and fault suite (tests/s_*.sh)
 #   make check-debug    both suites on a KASAN/lockdep/kmemleak kernel
-#   make lint       checkpatch --strict, sparse and a W=1 build
+#   make lint       checkpatch --strict, sparse, a W=1 build and shellcheck
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree, falling back to the
