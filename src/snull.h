@@ -24,6 +24,7 @@
 /* A full-MTU frame, with room for one VLAN tag: the book's 1500 was too small. */
 #define SNULL_BUF_SIZE		VLAN_ETH_FRAME_LEN
 #define SNULL_MAX_POOL		4096
+#define SNULL_MAX_IRQ_DELAY_US	USEC_PER_SEC
 
 /* Interrupt causes: bit numbers in snull_priv.status. */
 enum {
@@ -40,8 +41,9 @@ struct snull_desc {
 };
 
 /*
- * The TX ring. Its indices run freely and are reduced modulo size on use.
- * Each has one writer:
+ * The TX ring. Its size is a power of two; its indices run freely and wrap
+ * at 2^32, and index & mask is the slot (pitfalls.md #18). Each has one
+ * writer:
  *   head  - the driver's xmit, under netif_tx_lock: next descriptor to fill
  *   rx    - the peer's receive path: next descriptor the wire delivers
  *   done  - the hardware's write-back: descriptors before it are complete
@@ -52,7 +54,8 @@ struct snull_desc {
  */
 struct snull_ring {
 	struct snull_desc *desc;
-	u32 size;
+	u32 size;		/* a power of two */
+	u32 mask;		/* size - 1 */
 	u32 head;
 	u32 rx;
 	u32 done;
@@ -156,14 +159,16 @@ extern int snull_lockup;
 extern int snull_timeout;
 extern int snull_use_napi;
 extern int snull_napi_weight;
+extern unsigned int snull_ring_start;
 
 /* snull_netdev.c: the net_device and its callbacks */
 void snull_setup(struct net_device *dev);
+bool snull_dev_is_ours(const struct net_device *dev);
 int snull_priv_init(struct net_device *dev, struct net_device *peer, int index);
 void snull_priv_teardown(struct net_device *dev);
 
 /* snull_hw.c: the simulated hardware */
-int snull_ring_alloc(struct snull_ring *ring, u32 size);
+int snull_ring_alloc(struct snull_ring *ring, u32 size, u32 start);
 void snull_ring_free(struct snull_ring *ring);
 void snull_ring_write_back(struct snull_ring *ring, u32 upto);
 void snull_ring_reset(struct snull_ring *ring);
@@ -178,6 +183,19 @@ static inline u32 snull_ring_used(const struct snull_ring *ring)
 	return READ_ONCE(ring->head) - READ_ONCE(ring->tail);
 }
 
+/* The descriptor an index names, whatever its wrap. */
+static inline struct snull_desc *snull_ring_desc(const struct snull_ring *ring,
+						 u32 idx)
+{
+	return &ring->desc[idx & ring->mask];
+}
+
+/* Free descriptors: what xmit may still post before the queue must stop. */
+static inline u32 snull_ring_room(const struct snull_ring *ring)
+{
+	return ring->size - snull_ring_used(ring);
+}
+
 static inline u8 *snull_desc_frame(const struct snull_desc *desc)
 {
 	/* NET_IP_ALIGN puts the IP header on a 4-byte boundary */
@@ -186,6 +204,7 @@ static inline u8 *snull_desc_frame(const struct snull_desc *desc)
 
 /* snull_tx.c: transmit, TX-done cleanup, time-out */
 netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev);
+void snull_tx_start(struct snull_priv *priv);
 void snull_tx_clean(struct snull_priv *priv);
 void snull_tx_timeout(struct net_device *dev, unsigned int txqueue);
 
@@ -199,10 +218,8 @@ int snull_rewrite(u8 *frame, unsigned int len);
 
 /* snull_fault.c: fault injection through debugfs */
 void snull_fault_init(struct snull_priv *priv);
-void snull_debugfs_init(void);
+int snull_debugfs_init(void);
 void snull_debugfs_exit(void);
-void snull_debugfs_add(struct snull_priv *priv);
-void snull_debugfs_del(struct snull_priv *priv);
 enum snull_verdict snull_fault_tx(struct snull_priv *priv);
 int snull_fault_open(struct snull_priv *priv);
 

@@ -9,13 +9,16 @@
  *   drop_seed      seed of the generator behind drop_prob (reproducible)
  *   corrupt_every  corrupt every Nth frame on the wire: the receiver's FCS
  *                  check fails and it counts rx_crc_errors
- *   irq_delay_us   raise every interrupt this late, from a hard-IRQ hrtimer
+ *   irq_delay_us   raise every interrupt this late, from a hard-IRQ hrtimer;
+ *                  at most SNULL_MAX_IRQ_DELAY_US (a second)
  *   lockup         like the parameter: every Nth transmit loses its TX-done
  *   hold_ring      1: the wire takes no more frames from this device's ring,
  *                  which fills up; 0: it delivers them again
  *   fail_open      the next ndo_open fails with this errno, once
  *
- * Frame counts start at load. Every file is 0600: this is a test tool.
+ * Frame counts start at load. Every file is 0600: this is a test tool. The
+ * directory follows its device through a netdevice notifier: made when the
+ * device registers, renamed with it, removed when it unregisters.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -49,6 +52,28 @@ static int snull_hold_ring_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(snull_hold_ring_fops, snull_hold_ring_get,
 			 snull_hold_ring_set, "%llu\n");
+
+static int snull_irq_delay_get(void *data, u64 *val)
+{
+	struct snull_priv *priv = data;
+
+	*val = READ_ONCE(priv->faults.irq_delay_us);
+	return 0;
+}
+
+/* A line late by more than a second is a dead line: refuse it. */
+static int snull_irq_delay_set(void *data, u64 val)
+{
+	struct snull_priv *priv = data;
+
+	if (val > SNULL_MAX_IRQ_DELAY_US)
+		return -EINVAL;
+	WRITE_ONCE(priv->faults.irq_delay_us, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(snull_irq_delay_fops, snull_irq_delay_get,
+			 snull_irq_delay_set, "%llu\n");
 
 static int snull_drop_seed_get(void *data, u64 *val)
 {
@@ -85,7 +110,7 @@ void snull_fault_init(struct snull_priv *priv)
 }
 
 /* Under the debugfs root made at load; a missing debugfs is no error. */
-void snull_debugfs_add(struct snull_priv *priv)
+static void snull_debugfs_add(struct snull_priv *priv)
 {
 	struct snull_faults *f = &priv->faults;
 	struct dentry *dir;
@@ -97,7 +122,8 @@ void snull_debugfs_add(struct snull_priv *priv)
 	debugfs_create_file_unsafe("drop_seed", 0600, dir, priv,
 				   &snull_drop_seed_fops);
 	debugfs_create_u32("corrupt_every", 0600, dir, &f->corrupt_every);
-	debugfs_create_u32("irq_delay_us", 0600, dir, &f->irq_delay_us);
+	debugfs_create_file_unsafe("irq_delay_us", 0600, dir, priv,
+				   &snull_irq_delay_fops);
 	debugfs_create_u32("lockup", 0600, dir, &f->lockup);
 	debugfs_create_file_unsafe("hold_ring", 0600, dir, priv,
 				   &snull_hold_ring_fops);
@@ -105,19 +131,61 @@ void snull_debugfs_add(struct snull_priv *priv)
 }
 
 /* Waits for readers and writers of the files to leave. */
-void snull_debugfs_del(struct snull_priv *priv)
+static void snull_debugfs_del(struct snull_priv *priv)
 {
 	debugfs_remove(priv->faults.dir);
 	priv->faults.dir = NULL;
 }
 
-void snull_debugfs_init(void)
+/*
+ * The directory is named after its device, so it follows the device's life
+ * and name. Context: process, RTNL held, for every device of the namespace:
+ * only ours are looked at. A rename makes the directory anew, since the
+ * rename call of debugfs changed between the kernels we support; the knobs'
+ * values live in snull_priv and survive it.
+ */
+static int snull_netdev_event(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
 {
-	snull_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (!snull_dev_is_ours(dev))
+		return NOTIFY_DONE;
+	switch (event) {
+	case NETDEV_REGISTER:
+		snull_debugfs_add(netdev_priv(dev));
+		break;
+	case NETDEV_CHANGENAME:
+		snull_debugfs_del(netdev_priv(dev));
+		snull_debugfs_add(netdev_priv(dev));
+		break;
+	case NETDEV_UNREGISTER:
+		snull_debugfs_del(netdev_priv(dev));
+		break;
+	}
+	return NOTIFY_DONE;
 }
 
+static struct notifier_block snull_netdev_nb = {
+	.notifier_call = snull_netdev_event,
+};
+
+/* Before the devices register, so that the notifier sees them come. */
+int snull_debugfs_init(void)
+{
+	int err;
+
+	snull_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	err = register_netdevice_notifier(&snull_netdev_nb);
+	if (err)
+		debugfs_remove(snull_debugfs_root);
+	return err;
+}
+
+/* After the devices have unregistered, which removed their directories. */
 void snull_debugfs_exit(void)
 {
+	unregister_netdevice_notifier(&snull_netdev_nb);
 	debugfs_remove(snull_debugfs_root);
 }
 

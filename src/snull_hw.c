@@ -10,20 +10,35 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/log2.h>
 #include <linux/slab.h>
 
 #include "snull.h"
 
-/* Allocate the ring and its buffers (the book's snull_setup_pool). */
-int snull_ring_alloc(struct snull_ring *ring, u32 size)
+/*
+ * Allocate the ring and its buffers (the book's snull_setup_pool). @size is
+ * a power of two (snull_main.c rounds pool_size up), so that the free-running
+ * u32 indices stay continuous when they wrap at 2^32 (pitfalls.md #18):
+ * index & mask gives the same slot before and after the wrap only because
+ * size divides 2^32. The indices all start at @start, a test hook that puts
+ * the wrap within reach of a short flood.
+ */
+int snull_ring_alloc(struct snull_ring *ring, u32 size, u32 start)
 {
 	u32 i;
 
+	if (WARN_ON_ONCE(!is_power_of_2(size)))
+		return -EINVAL;
 	ring->desc = kcalloc(size, sizeof(*ring->desc), GFP_KERNEL);
 	if (!ring->desc)
 		return -ENOMEM;
 	ring->size = size;
+	ring->mask = size - 1;
 	ring->wake_thresh = DIV_ROUND_UP(size, 4);
+	ring->head = start;
+	ring->rx = start;
+	ring->done = start;
+	ring->tail = start;
 
 	for (i = 0; i < size; i++) {
 		ring->desc[i].buf = kmalloc(SNULL_BUF_SIZE + NET_IP_ALIGN,
@@ -85,12 +100,6 @@ void snull_ring_reset(struct snull_ring *ring)
 	snull_ring_write_back(ring, smp_load_acquire(&ring->rx));
 }
 
-/*
- * Raise an interrupt cause. The status bit is set first and the mask read
- * after a full barrier; snull_irq_unmask() does the opposite. So either we
- * see the mask lifted and fire, or the unmasker sees our bit and fires: a
- * cause raised just as NAPI completes is never lost (pitfalls.md #5).
- */
 /* Assert the line: now, or after irq_delay_us as a delaying NIC would. */
 static void snull_fire(struct snull_priv *priv)
 {
@@ -113,8 +122,26 @@ enum hrtimer_restart snull_irq_timer(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
+/*
+ * Raise an interrupt cause. The status bit is set first and the mask read
+ * after a full barrier; snull_irq_unmask() does the opposite. So either we
+ * see the mask lifted and fire, or the unmasker sees our bit and fires: a
+ * cause raised just as NAPI completes is never lost (pitfalls.md #5).
+ *
+ * Every caller has just published an index (head with smp_store_release()
+ * for RX, done with cmpxchg_release() for TX-done). A release orders what
+ * comes before it, not a later store, and set_bit() is relaxed: on arm64,
+ * POWER or RISC-V the handler could see the bit, consume it (the xchg in
+ * poll, or in the use_napi=0 handler) and still read the old index, leaving
+ * the frame stranded until the next raise (pitfalls.md #19). The barrier
+ * before set_bit() orders the index before the bit; it pairs with the fully
+ * ordered xchg() that acknowledges the causes, which comes before the
+ * acquire that reads the index. On x86 set_bit() is a LOCK'ed instruction,
+ * a full barrier already, so no test in the VM can show the difference.
+ */
 void snull_raise_irq(struct snull_priv *priv, int cause)
 {
+	smp_mb__before_atomic(); /* the caller's index, then the cause */
 	set_bit(cause, &priv->status);
 	smp_mb__after_atomic(); /* pairs with snull_irq_unmask() */
 	if (READ_ONCE(priv->irq_enabled))

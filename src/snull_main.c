@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -15,15 +16,23 @@
 
 int snull_pool_size = 256;
 module_param_named(pool_size, snull_pool_size, int, 0444);
-MODULE_PARM_DESC(pool_size, "Descriptors (packet buffers) in each TX ring, 1-4096 (default 256)");
+MODULE_PARM_DESC(pool_size, "Descriptors (packet buffers) in each TX ring, 1-4096, rounded up to a power of two (default 256)");
 
 int snull_lockup;
 module_param_named(lockup, snull_lockup, int, 0444);
 MODULE_PARM_DESC(lockup, "Lose the TX-done interrupt of every Nth transmit, hanging the ring until the watchdog resets it; 0 = never (default 0)");
 
-int snull_timeout = 5000;
+/*
+ * The book's time-out was 5 jiffies, so its lockup demo recovered at once.
+ * Half a second keeps that demo lively (the core's watchdog timer ticks on
+ * whole seconds, so a lost interrupt is repaired within about a second),
+ * and cannot fire on a ring that is merely slow: TX-done refreshes the
+ * queue's trans_start (snull_tx_clean()), so only a ring that completes
+ * nothing for that long times out.
+ */
+int snull_timeout = 500;
 module_param_named(timeout, snull_timeout, int, 0444);
-MODULE_PARM_DESC(timeout, "TX watchdog time-out in ms, 10-60000 (default 5000)");
+MODULE_PARM_DESC(timeout, "TX watchdog time-out in ms, 10-60000 (default 500)");
 
 int snull_use_napi = 1;
 module_param_named(use_napi, snull_use_napi, int, 0444);
@@ -32,6 +41,10 @@ MODULE_PARM_DESC(use_napi, "1: receive through NAPI poll; 0: netif_rx() from the
 int snull_napi_weight = NAPI_POLL_WEIGHT;
 module_param_named(napi_weight, snull_napi_weight, int, 0444);
 MODULE_PARM_DESC(napi_weight, "NAPI weight: the most frames one poll receives, 1-64 (default 64)");
+
+unsigned int snull_ring_start;
+module_param_named(ring_start, snull_ring_start, uint, 0444);
+MODULE_PARM_DESC(ring_start, "Test hook: every TX ring index starts here, e.g. 4294967040 to cross the 2^32 wrap after 256 frames (default 0)");
 
 static int snull_inject_load_fault;
 module_param_named(inject_load_fault, snull_inject_load_fault, int, 0444);
@@ -68,6 +81,23 @@ static int snull_check_params(void)
 		err = -EINVAL;
 	}
 	return err;
+}
+
+/*
+ * The ring is indexed with a mask, so its size must be a power of two
+ * (pitfalls.md #18). Round up rather than refuse, so that the book's
+ * examples still load, and write the result back: the parameter file and
+ * ethtool -g then show the size the rings really have.
+ */
+static void snull_round_pool_size(void)
+{
+	int size = roundup_pow_of_two(snull_pool_size);
+
+	if (size == snull_pool_size)
+		return;
+	pr_info("pool_size=%d rounded up to %d: TX rings are powers of two\n",
+		snull_pool_size, size);
+	snull_pool_size = size;
 }
 
 /* True when the test hook asks this stage of loading to fail. */
@@ -155,25 +185,6 @@ static int snull_register_devs(void)
 	return err;
 }
 
-static void snull_debugfs_add_devs(void)
-{
-	int i;
-
-	snull_debugfs_init();
-	for (i = 0; i < SNULL_NR_DEVS; i++)
-		snull_debugfs_add(netdev_priv(snull_devs[i]));
-}
-
-/* First, so that no knob write can raise an interrupt during teardown. */
-static void snull_debugfs_del_devs(void)
-{
-	int i;
-
-	for (i = 0; i < SNULL_NR_DEVS; i++)
-		snull_debugfs_del(netdev_priv(snull_devs[i]));
-	snull_debugfs_exit();
-}
-
 static int __init snull_init_module(void)
 {
 	int err;
@@ -181,19 +192,24 @@ static int __init snull_init_module(void)
 	err = snull_check_params();
 	if (err)
 		return err;
+	snull_round_pool_size();
 	err = snull_alloc_devs();
 	if (err)
 		return err;
 	err = snull_init_devs();
 	if (err)
 		goto err_free;
-	err = snull_register_devs();
+	/* The knobs' directories come and go with the devices' registration. */
+	err = snull_debugfs_init();
 	if (err)
 		goto err_teardown;
-	/* Named after the devices, so only once registration named them. */
-	snull_debugfs_add_devs();
+	err = snull_register_devs();
+	if (err)
+		goto err_debugfs;
 	return 0;
 
+err_debugfs:
+	snull_debugfs_exit();
 err_teardown:
 	snull_priv_teardown(snull_devs[0]);
 	snull_priv_teardown(snull_devs[1]);
@@ -206,16 +222,19 @@ err_free:
  * The book's order, which the netdevices document requires: unregister
  * (after which the core calls nothing of ours and has dropped its last
  * reference), then free our buffers, then return the net_device.
+ * Unregistration also removes the knobs (snull_netdev_event()), each
+ * waiting for its readers and writers, so that no write can raise an
+ * interrupt during the teardown.
  */
 static void __exit snull_cleanup(void)
 {
 	int i;
 
-	snull_debugfs_del_devs();
 	rtnl_lock();
 	for (i = 0; i < SNULL_NR_DEVS; i++)
 		unregister_netdevice(snull_devs[i]);
 	rtnl_unlock();
+	snull_debugfs_exit();
 	for (i = 0; i < SNULL_NR_DEVS; i++)
 		snull_priv_teardown(snull_devs[i]);
 	snull_free_devs();

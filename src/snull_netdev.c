@@ -23,7 +23,14 @@ static int snull_header(struct sk_buff *skb, struct net_device *dev,
 {
 	struct ethhdr *eth = skb_push(skb, ETH_HLEN);
 
-	eth->h_proto = htons(type);
+	/*
+	 * An 802.3 frame (LLC, as STP sends) carries its payload length where
+	 * Ethernet II has its type, as eth_header() writes it.
+	 */
+	if (type == ETH_P_802_3 || type == ETH_P_802_2)
+		eth->h_proto = htons(len);
+	else
+		eth->h_proto = htons(type);
 	memcpy(eth->h_source, saddr ? saddr : dev->dev_addr, ETH_ALEN);
 	memcpy(eth->h_dest, dev->dev_addr, ETH_ALEN);
 	eth->h_dest[ETH_ALEN - 1] ^= 0x01;
@@ -57,8 +64,10 @@ static void snull_update_carrier(struct snull_priv *priv)
 
 /*
  * ndo_open. Context: process; RTNL held (asserted). netif_running() is
- * already true. Start the receive machinery before the queue, then unmask:
- * the unmask fires at once for anything that arrived while we were down.
+ * already true. It fails only when fault injection asks (fail_open), before
+ * it has touched anything. Start the receive machinery before the queue,
+ * then unmask: the unmask fires at once for anything that arrived while we
+ * were down. The queue starts only if the ring has room (snull_tx_start()).
  */
 static int snull_open(struct net_device *dev)
 {
@@ -72,7 +81,7 @@ static int snull_open(struct net_device *dev)
 	if (snull_use_napi)
 		napi_enable(&priv->napi);
 	snull_irq_unmask(priv);
-	netif_start_queue(dev);
+	snull_tx_start(priv);
 	snull_update_carrier(priv);
 	return 0;
 }
@@ -112,6 +121,12 @@ static const struct net_device_ops snull_netdev_ops = {
 	/* No .ndo_set_mac_address: the pair is wired by its addresses. */
 };
 
+/* For the notifier, which sees every device of the namespace. */
+bool snull_dev_is_ours(const struct net_device *dev)
+{
+	return dev->netdev_ops == &snull_netdev_ops;
+}
+
 /*
  * The setup function given to alloc_netdev() (the book's snull_init). It
  * only fills in fields; what can fail is in snull_priv_init().
@@ -133,8 +148,18 @@ void snull_setup(struct net_device *dev)
 
 	priv->dev = dev;
 	spin_lock_init(&priv->lock);
-	/* Run the handler in hard-IRQ context, even on PREEMPT_RT. */
-	priv->irq = IRQ_WORK_INIT_HARD(snull_interrupt);
+	/*
+	 * use_napi=1: the handler only schedules NAPI, which a hard-IRQ handler
+	 * may do even on PREEMPT_RT, so it runs in hard-IRQ context there too.
+	 * use_napi=0: the handler needs a spinlock_t, allocation and netif_rx()
+	 * (pitfalls.md #21), so it is a plain irq_work: hard-IRQ context on
+	 * other kernels (where lockdep checks it as a handler RT would thread),
+	 * the irq_work thread on RT.
+	 */
+	if (snull_use_napi)
+		priv->irq = IRQ_WORK_INIT_HARD(snull_interrupt);
+	else
+		priv->irq = IRQ_WORK_INIT(snull_interrupt);
 	hrtimer_setup(&priv->irq_timer, snull_irq_timer, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_REL_HARD);
 	snull_fault_init(priv);
@@ -157,7 +182,7 @@ int snull_priv_init(struct net_device *dev, struct net_device *peer, int index)
 	eth_hw_addr_set(dev, addr);
 	netif_carrier_off(dev);
 
-	err = snull_ring_alloc(&priv->tx, snull_pool_size);
+	err = snull_ring_alloc(&priv->tx, snull_pool_size, snull_ring_start);
 	if (err)
 		return err;
 	err = snull_stats_alloc(priv);

@@ -80,7 +80,13 @@ int snull_rewrite(u8 *frame, unsigned int len)
 	old_daddr = iph->daddr;
 	iph->saddr ^= flip;
 	iph->daddr ^= flip;
-	ip_send_check(iph);
+	/*
+	 * Update the header checksum, never recompute it: a header that left
+	 * with a bad checksum must arrive with a bad one, or the receiver
+	 * would accept what the sender broke (pitfalls.md #23).
+	 */
+	csum_replace4(&iph->check, old_saddr, iph->saddr);
+	csum_replace4(&iph->check, old_daddr, iph->daddr);
 
 	/* Only the first fragment carries the transport header. */
 	if (!(iph->frag_off & htons(IP_OFFSET)))

@@ -101,7 +101,7 @@ static int snull_rx(struct snull_priv *priv, int budget)
 	if (unlikely(READ_ONCE(priv->peer->faults.hold_ring)))
 		return 0;
 	while (work < budget && rx != head) {
-		snull_rx_frame(priv, &ring->desc[rx % ring->size]);
+		snull_rx_frame(priv, snull_ring_desc(ring, rx));
 		rx++;
 		work++;
 	}
@@ -111,20 +111,31 @@ static int snull_rx(struct snull_priv *priv, int budget)
 }
 
 /*
- * ndo_stop of the receiver calls this once its poll and handler are quiet:
- * frames that reach an interface that is down are lost on the wire, and
- * counted, and the sender gets its descriptors back.
+ * ndo_stop of the receiver calls this once its line is masked and NAPI is
+ * disabled: frames that reach an interface that is down are lost on the
+ * wire, and counted, and the sender gets its descriptors back.
+ *
+ * With use_napi=0 a handler can still be running: an irq_work queued on two
+ * CPUs runs on both, and irq_work_sync() may return while the second run,
+ * which passed the mask check before the mask went on, waits for priv->lock
+ * (pitfalls.md #20). So the flush takes the lock too, and the handler looks
+ * at the mask again once it holds it: one of the two owns the ring's rx
+ * index at a time, and a handler that comes after the flush does nothing.
+ * IRQs are off while we hold it, since the handler may interrupt this CPU.
  */
 void snull_rx_flush(struct snull_priv *priv)
 {
 	struct snull_ring *ring = &priv->peer->tx;
-	u32 head = smp_load_acquire(&ring->head); /* as in snull_rx() */
-	u32 lost = head - ring->rx;
+	u32 head, lost;
 
-	if (!lost)
-		return;
-	snull_count_add(priv, SNULL_RX_DROP_DOWN, lost);
-	snull_wire_complete(priv->peer, head);
+	spin_lock_irq(&priv->lock);
+	head = smp_load_acquire(&ring->head); /* as in snull_rx() */
+	lost = head - ring->rx;
+	if (lost) {
+		snull_count_add(priv, SNULL_RX_DROP_DOWN, lost);
+		snull_wire_complete(priv->peer, head);
+	}
+	spin_unlock_irq(&priv->lock);
 }
 
 static void snull_count_causes(struct snull_priv *priv, unsigned long status)
@@ -156,15 +167,22 @@ static void snull_napi_interrupt(struct snull_priv *priv)
 }
 
 /*
- * use_napi=0 (the book's snull_regular_interrupt): do the work here, in
- * hard-IRQ context, and hand frames to netif_rx(). An irq_work may run on
- * two CPUs at once, so the lock keeps one handler in the ring at a time.
+ * use_napi=0 (the book's snull_regular_interrupt): do the work here and
+ * hand frames to netif_rx(). This handler takes a spinlock_t, allocates and
+ * calls netif_rx(), which a hard-IRQ handler may not do on PREEMPT_RT, so
+ * its irq_work is one that RT runs in a thread (snull_setup()), as RT
+ * threads a requested interrupt; elsewhere it still runs in hard-IRQ
+ * context. An irq_work may run on two CPUs at once, so the lock keeps one
+ * handler in the ring at a time, and the mask is checked again under it:
+ * ndo_stop may have masked and flushed while we waited (snull_rx_flush()).
  */
 static void snull_regular_interrupt(struct snull_priv *priv)
 {
 	unsigned long status;
 
 	spin_lock(&priv->lock);
+	if (unlikely(!READ_ONCE(priv->irq_enabled)))
+		goto out;
 	status = xchg(&priv->status, 0);
 	snull_count_causes(priv, status);
 	if (status & BIT(SNULL_TX_INTR))
@@ -173,10 +191,14 @@ static void snull_regular_interrupt(struct snull_priv *priv)
 	if ((status & BIT(SNULL_RX_INTR)) &&
 	    snull_rx(priv, snull_napi_weight) == snull_napi_weight)
 		snull_raise_irq(priv, SNULL_RX_INTR);
+out:
 	spin_unlock(&priv->lock);
 }
 
-/* The interrupt handler: an irq_work with IRQ_WORK_HARD_IRQ. */
+/*
+ * The interrupt handler: an irq_work, in hard-IRQ context (use_napi=0 on
+ * PREEMPT_RT: in the irq_work thread, see snull_regular_interrupt()).
+ */
 void snull_interrupt(struct irq_work *work)
 {
 	struct snull_priv *priv = container_of(work, struct snull_priv, irq);
@@ -198,12 +220,23 @@ void snull_interrupt(struct irq_work *work)
  * NAPI poll, in softirq context. Causes are acknowledged before the work,
  * so one raised meanwhile stays pending and fires again at the unmask.
  * TX cleanup does not count against the budget.
+ *
+ * netpoll (netconsole) also calls poll, with budget 0 and IRQs off, when
+ * its xmit finds the queue stopped, whether NAPI was scheduled or not. Then
+ * only TX cleanup belongs here: acknowledging the causes would eat an RX
+ * cause whose interrupt is still pending, that handler would find nothing
+ * to do, and the frames would wait on the wire for the next one
+ * (pitfalls.md #22). netpoll_poll_lock() keeps this apart from a real poll.
  */
 int snull_poll(struct napi_struct *napi, int budget)
 {
 	struct snull_priv *priv = container_of(napi, struct snull_priv, napi);
 	int work;
 
+	if (unlikely(!budget)) {
+		snull_tx_clean(priv);
+		return 0;
+	}
 	xchg(&priv->status, 0);
 	snull_count(priv, SNULL_NAPI_POLLS);
 	snull_tx_clean(priv);

@@ -15,8 +15,27 @@
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
 
 #include "snull.h"
+
+/*
+ * skb_copy_and_csum_dev() folds the checksum it computes into the field at
+ * csum_start + csum_offset as it comes out, and a UDP sum can come out as 0,
+ * which on the wire means "no checksum". Hardware with UDP checksum offload
+ * sends 0xffff instead (RFC 768), as the stack's own udp4_hwcsum() does.
+ * csum_offset tells UDP (and UDP-Lite) from TCP, whose field is elsewhere.
+ */
+static void snull_fix_udp_zero(u8 *frame, const struct sk_buff *skb)
+{
+	unsigned int off = skb_checksum_start_offset(skb) + skb->csum_offset;
+	__sum16 *check = (__sum16 *)(frame + off);
+
+	if (skb->csum_offset == offsetof(struct udphdr, check) &&
+	    off + sizeof(*check) <= skb->len && !*check)
+		*check = CSUM_MANGLED_0;
+}
 
 /* Copy @skb into @desc and apply the address trick; 0 or a drop counter. */
 static int snull_load_frame(struct snull_desc *desc, struct sk_buff *skb)
@@ -34,6 +53,8 @@ static int snull_load_frame(struct snull_desc *desc, struct sk_buff *skb)
 	skb_copy_and_csum_dev(skb, frame);
 	desc->len = skb->len;
 	desc->csum_ok = skb->ip_summed == CHECKSUM_PARTIAL;
+	if (desc->csum_ok)
+		snull_fix_udp_zero(frame, skb);
 	return snull_rewrite(frame, skb->len);
 }
 
@@ -72,20 +93,50 @@ static int snull_prepare(struct snull_priv *priv, struct snull_desc *desc,
 }
 
 /*
- * Stop the queue once the ring is full. Cleanup may free room between the
- * test and the stop; the barrier (paired with the one in snull_tx_clean())
- * makes sure one of the two sides sees the other and the queue restarts.
+ * May TX-done (re)start the queue? With room, and not while the engine is
+ * stalled: as in the book's lockup, the queue then stays stopped until the
+ * watchdog's reset, so every lost interrupt costs exactly one time-out.
+ */
+static bool snull_tx_can_run(const struct snull_ring *ring)
+{
+	return snull_ring_room(ring) >= ring->wake_thresh &&
+	       !READ_ONCE(ring->stalled);
+}
+
+/*
+ * Stop the queue once the ring is full or the engine has stalled. Cleanup
+ * may free room between the test and the stop; the barrier (paired with
+ * the one in snull_tx_clean()) makes sure one of the two sides sees the
+ * other and the queue restarts.
  */
 static void snull_maybe_stop(struct snull_priv *priv)
 {
 	struct snull_ring *ring = &priv->tx;
 
-	if (likely(snull_ring_used(ring) < ring->size))
+	if (likely(snull_ring_used(ring) < ring->size &&
+		   !READ_ONCE(ring->stalled)))
 		return;
 	netif_stop_queue(priv->dev);
 	snull_count(priv, SNULL_TX_QUEUE_STOPPED);
 	smp_mb(); /* pairs with snull_tx_clean() */
-	if (ring->size - snull_ring_used(ring) >= ring->wake_thresh)
+	if (snull_tx_can_run(ring))
+		netif_start_queue(priv->dev);
+}
+
+/*
+ * ndo_open's half of flow control. The ring keeps across a down/up what was
+ * posted before: with the wire held (hold_ring), a stalled engine or late
+ * interrupts it can still be full, and a queue started then would bring
+ * xmit a frame with no room for it. So start the queue only with room, as
+ * TX-done would wake it; otherwise leave it stopped for TX-done (or the
+ * watchdog's reset) to wake. TX-done may free room between our test and
+ * the stop, hence the barrier, paired with the one in snull_tx_clean().
+ */
+void snull_tx_start(struct snull_priv *priv)
+{
+	netif_stop_queue(priv->dev);
+	smp_mb(); /* pairs with snull_tx_clean() */
+	if (snull_tx_can_run(&priv->tx))
 		netif_start_queue(priv->dev);
 }
 
@@ -102,14 +153,20 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 	int reason;
 
 	if (unlikely(snull_ring_used(ring) >= ring->size)) {
-		/* Flow control makes this unreachable: a driver bug. */
+		/*
+		 * Flow control makes this unreachable: the queue stops when
+		 * the ring fills (snull_maybe_stop()) and starts only with
+		 * room (snull_tx_start(), snull_tx_clean()). Reaching it is a
+		 * driver bug, which the tests look for in the log and in
+		 * tx_busy (tests/t_open_full.sh).
+		 */
 		netif_stop_queue(dev);
 		snull_count(priv, SNULL_TX_BUSY);
 		netdev_err_once(dev, "TX ring full with the queue awake\n");
 		return NETDEV_TX_BUSY;
 	}
 
-	desc = &ring->desc[ring->head % ring->size];
+	desc = snull_ring_desc(ring, ring->head);
 	reason = snull_prepare(priv, desc, skb);
 	if (unlikely(reason)) {
 		snull_count(priv, reason);
@@ -145,7 +202,7 @@ void snull_tx_clean(struct snull_priv *priv)
 	unsigned int pkts = 0, bytes = 0;
 
 	while (tail != done) {
-		bytes += ring->desc[tail % ring->size].len;
+		bytes += snull_ring_desc(ring, tail)->len;
 		pkts++;
 		tail++;
 	}
@@ -153,21 +210,30 @@ void snull_tx_clean(struct snull_priv *priv)
 		return;
 	/* xmit may refill these descriptors from now on. */
 	smp_store_release(&ring->tail, tail);
+	/*
+	 * The hardware has made progress: tell the watchdog, which fires only
+	 * when the queue has been stopped this long since trans_start. A ring
+	 * that is slow but completing (a flood on a slow kernel, BQL stopping
+	 * the queue) then never times out; one that completes nothing does.
+	 */
+	txq_trans_cond_update(netdev_get_tx_queue(dev, 0));
 	snull_count_tx(priv, pkts, bytes);
 	netdev_completed_queue(dev, pkts, bytes);
 
 	/* Pairs with the barrier in snull_maybe_stop(). */
 	smp_mb();
 	if (unlikely(netif_queue_stopped(dev)) && netif_running(dev) &&
-	    ring->size - snull_ring_used(ring) >= ring->wake_thresh) {
+	    snull_tx_can_run(ring)) {
 		netif_wake_queue(dev);
 		snull_count(priv, SNULL_TX_QUEUE_WOKEN);
 	}
 }
 
 /*
- * ndo_tx_timeout. Context: BHs disabled, netif_tx_lock held, the queue
- * stopped (the watchdog saw it stopped for `timeout` ms). Must not sleep or
+ * ndo_tx_timeout. Context: BHs disabled, netif_tx_lock held (the core's
+ * watchdog timer, with the queues frozen). The queue was seen stopped for
+ * `timeout` ms, but maybe by BQL (the stack's stop), not by us:
+ * netif_queue_stopped() can be false here. Must not sleep or
  * allocate with GFP_KERNEL (pitfalls.md #11). As in the book, reset the
  * hardware and simulate the lost TX-done interrupt; the cleanup it runs
  * reclaims the ring and wakes the queue.
