@@ -4,7 +4,8 @@
 # snull-debug-cost: 305
 #
 # Ring sizes: pool_size is fixed at load (snull has no ethtool -G), so each
-# size is a reload: 1, 2, 3, 64 and 4096 descriptors, each flooded both ways
+# size is a reload: 1, 2, 3 (rounded up to 4: rings are powers of two), 64
+# and 4096 descriptors, each flooded both ways
 # by pktgen (which ignores BQL and fills the ring) and UDP through the stack.
 # Every frame is accounted for, the ring drains, xmit never returns
 # NETDEV_TX_BUSY, and the smallest rings show the queue stopping and waking.
@@ -46,10 +47,15 @@ for p in $SIZES; do
 	snull_unload
 	check_cmd "$m: load" snull_load pool_size=$p
 	check_cmd "$m: snull-setup" snull_setup_addrs
-	check_eq "$m: ethtool -g: TX current $p" "$p" "$(ring_param sn0 cur)"
+	# The ring has the next power of two.
+	n=1
+	while [ $n -lt "$p" ]; do
+		n=$((n * 2))
+	done
+	check_eq "$m: ethtool -g: TX current $n" "$n" "$(ring_param sn0 cur)"
 	check_fail "$m: ethtool -G sn0 tx 16 fails (no run-time resize)" \
 		ethtool -G sn0 tx 16
-	check_eq "$m: ethtool -g still shows $p" "$p" "$(ring_param sn0 cur)"
+	check_eq "$m: ethtool -g still shows $n" "$n" "$(ring_param sn0 cur)"
 
 	blast_start $UDP_SECS 192.168.0.2 192.168.1.1
 	pg_flood $FRAMES $FLOOD_LIMIT || diag "$m: pktgen setup failed"

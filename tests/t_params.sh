@@ -16,22 +16,24 @@ cleanup()
 }
 trap cleanup EXIT
 
-DEFAULTS="pool_size=256 lockup=0 timeout=5000 use_napi=1 napi_weight=64 inject_load_fault=0"
+DEFAULTS="pool_size=256 lockup=0 timeout=500 use_napi=1 napi_weight=64 inject_load_fault=0
+ring_start=0"
 BAD="pool_size=0 pool_size=4097 lockup=-1 lockup=1000001 timeout=0 timeout=9
 timeout=60001 use_napi=2 use_napi=-1 napi_weight=0 napi_weight=65 inject_load_fault=5"
 GOOD="pool_size=1 pool_size=4096 lockup=0 lockup=1000000 timeout=10 timeout=60000
 use_napi=0 use_napi=1 napi_weight=1 napi_weight=64 inject_load_fault=0"
 
-# load_shows NAME=VALUE: the load works and sysfs shows the value.
+# load_shows NAME=VALUE [SHOWN]: the load works and sysfs shows SHOWN
+# (VALUE by default).
 load_shows()
 {
 	snull_load "$1" || { diag "insmod: $(cat "$TMP/insmod.err")"; return 1; }
 	_v=$(param "${1%%=*}")
 	rmmod snull || return 1
-	[ "$_v" = "${1#*=}" ] || { diag "sysfs shows '$_v'"; return 1; }
+	[ "$_v" = "${2:-${1#*=}}" ] || { diag "sysfs shows '$_v'"; return 1; }
 }
 
-plan 54
+plan 58
 
 check_cmd "load with defaults" snull_load
 for pv in $DEFAULTS; do
@@ -64,5 +66,15 @@ done
 for pv in $GOOD; do
 	check_cmd "$pv loads and sysfs shows it" load_shows "$pv"
 done
+
+# Rings are powers of two: another pool_size is rounded up, and said so.
+for pv in 100:128 3000:4096; do
+	log_mark
+	check_cmd "pool_size=${pv%%:*} loads and sysfs shows ${pv#*:}" \
+		load_shows "pool_size=${pv%%:*}" "${pv#*:}"
+done
+log_since >"$TMP/log"
+check_grep "the kernel log says pool_size=3000 was rounded up to 4096" \
+	'pool_size=3000 rounded up to 4096' "$TMP/log"
 
 finish

@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# snull-cost: 8
+# snull-debug-cost: 30
+#
+# Checksums and headers at their edges (snull-csum builds the frames):
+# - a UDP checksum that offload computes as 0 leaves as 0xffff (0 on the
+#   wire means "no checksum", RFC 768), and after the address trick the
+#   receiver finds it right;
+# - an IP header that left with a bad checksum arrives with a bad one: the
+#   trick updates the checksum, it does not recompute it (pitfalls.md #23);
+# - an 802.3 (LLC) frame gets its length, not its protocol number, in the
+#   header snull builds.
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+cleanup()
+{
+	lib_cleanup
+}
+trap cleanup EXIT
+
+plan 10
+
+check_cmd "load snull" snull_load
+check_cmd "snull-setup" snull_setup_addrs
+check_grep "tx-checksumming is on (the driver computes UDP sums)" \
+	'^tx-checksumming: on' "$(ethtool -k sn0 >"$TMP/k" 2>&1; echo "$TMP/k")"
+
+# --- a UDP sum of 0 ---
+cap_start udp0 sn1 -Q in -vv -n -c 1 udp port 7777
+check_cmd "snull-csum udp0: a datagram whose UDP checksum is 0" \
+	snull-csum udp0 192.168.0.1 192.168.0.2 7777
+cap_wait udp0
+diag <"$TMP/udp0.cap"
+check_grep "sn1 captures it" '7777 > ' "$TMP/udp0.cap"
+check_nogrep "it does not arrive as 'no checksum'" 'no cksum' "$TMP/udp0.cap"
+check_grep "its UDP checksum is right after the address trick" 'udp sum ok' \
+	"$TMP/udp0.cap"
+
+# --- a bad IP header checksum stays bad ---
+cap_start badip sn1 -Q in -vv -n -c 1 udp port 9
+check_cmd "snull-csum badipsum sn0: an IP header checksum off by one" \
+	snull-csum badipsum sn0
+cap_wait badip
+diag <"$TMP/badip.cap"
+check_grep "sn1 sees the IP header checksum still bad" 'bad cksum' \
+	"$TMP/badip.cap"
+
+# --- 802.3: the header holds the length ---
+cap_start llc sn0 -Q out -e -n -c 1 not ip
+snull-csum llc sn0 >/dev/null 2>"$TMP/llc.err" || diag <"$TMP/llc.err"
+cap_wait llc
+diag <"$TMP/llc.cap"
+# 3 bytes of LLC header and 32 of payload.
+check_grep "sn0 sends 802.3 with length 35 in its header" \
+	'802\.3, length 35' "$TMP/llc.cap"
+
+finish
