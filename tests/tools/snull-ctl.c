@@ -4,14 +4,18 @@
  *
  *   snull-ctl ring IFACE                 SNULL_IOC_GET_RING
  *   snull-ctl priv IFACE N               SIOCDEVPRIVATE + N (0..15)
- *   snull-ctl setmap IFACE irq N         SIOCGIFMAP, change irq, SIOCSIFMAP
- *   snull-ctl setmap IFACE base_addr N   the same with base_addr
- *   snull-ctl getmap IFACE               SIOCGIFMAP: irq=N base_addr=N
+ *   snull-ctl setmap IFACE FIELD N       SIOCGIFMAP, change FIELD, SIOCSIFMAP;
+ *                                        FIELD: irq base_addr mem_start
+ *                                        mem_end dma port
+ *   snull-ctl getmap IFACE               SIOCGIFMAP: irq=N base_addr=N ...
+ *   snull-ctl setmtu IFACE N             SIOCSIFMTU
+ *   snull-ctl setmac IFACE MAC           SIOCSIFHWADDR (aa:bb:cc:dd:ee:ff)
  *   snull-ctl inject IFACE KIND [COUNT]  raw frames through AF_PACKET
  *   snull-ctl peek IFACE SECONDS         IPv4 frames seen on IFACE, read late
  *                                        (after SECONDS, or at SIGUSR1)
  *
- * "priv" and "setmap" print "ok" or the errno name (EOPNOTSUPP, EBUSY...)
+ * "priv", "setmap", "setmtu" and "setmac" print "ok" or the errno name
+ * (EOPNOTSUPP, EBUSY, EINVAL...)
  * and exit 0 either way: the caller compares the word. Any other failure
  * (no such interface, a socket that cannot be opened, bad usage) prints a
  * message on stderr and exits 1.
@@ -22,6 +26,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <netinet/in.h>
 #include <netpacket/packet.h>
 #include <signal.h>
@@ -49,12 +54,14 @@ static void print_usage(void)
 	fprintf(stderr,
 		"usage: %s ring IFACE\n"
 		"       %s priv IFACE N              (N = 0..15)\n"
-		"       %s setmap IFACE irq|base_addr VALUE\n"
+		"       %s setmap IFACE irq|base_addr|mem_start|mem_end|dma|port VALUE\n"
 		"       %s getmap IFACE\n"
+		"       %s setmtu IFACE MTU\n"
+		"       %s setmac IFACE MAC\n"
 		"       %s inject IFACE KIND [COUNT]\n"
 		"       %s peek IFACE SECONDS\n"
 		"KIND: good arp ipv6 vlan runt ihl4 ihl15 badver totlen_long totlen_short\n",
-		prog, prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog, prog, prog);
 	exit(1);
 }
 
@@ -153,6 +160,14 @@ static int cmd_setmap(const char *ifname, const char *field, const char *val)
 		ifr.ifr_map.irq = parse_ulong(val, UCHAR_MAX, "irq");
 	else if (!strcmp(field, "base_addr"))
 		ifr.ifr_map.base_addr = parse_ulong(val, USHRT_MAX, "base_addr");
+	else if (!strcmp(field, "mem_start"))
+		ifr.ifr_map.mem_start = parse_ulong(val, ULONG_MAX, "mem_start");
+	else if (!strcmp(field, "mem_end"))
+		ifr.ifr_map.mem_end = parse_ulong(val, ULONG_MAX, "mem_end");
+	else if (!strcmp(field, "dma"))
+		ifr.ifr_map.dma = parse_ulong(val, UCHAR_MAX, "dma");
+	else if (!strcmp(field, "port"))
+		ifr.ifr_map.port = parse_ulong(val, UCHAR_MAX, "port");
 	else
 		print_usage();
 
@@ -176,6 +191,53 @@ static int cmd_getmap(const char *ifname)
 	printf("irq=%u base_addr=%#x mem_start=%#lx mem_end=%#lx dma=%u port=%u\n",
 	       ifr.ifr_map.irq, ifr.ifr_map.base_addr, ifr.ifr_map.mem_start,
 	       ifr.ifr_map.mem_end, ifr.ifr_map.dma, ifr.ifr_map.port);
+	return 0;
+}
+
+/* ---- setmtu, setmac ---------------------------------------------------- */
+
+static int cmd_setmtu(const char *ifname, const char *val)
+{
+	struct ifreq ifr;
+	int fd = inet_socket();
+
+	fill_ifreq(&ifr, ifname);
+	ifr.ifr_mtu = (int)parse_ulong(val, INT_MAX, "mtu");
+	if (ioctl(fd, SIOCSIFMTU, &ifr) < 0)
+		printf("%s\n", errno_name(errno));
+	else
+		printf("ok\n");
+	close(fd);
+	return 0;
+}
+
+static int cmd_setmac(const char *ifname, const char *mac)
+{
+	unsigned int b[ETH_ALEN];
+	struct ifreq ifr;
+	char end;
+	int fd, i;
+
+	if (sscanf(mac, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &end) != ETH_ALEN) {
+		fprintf(stderr, "%s: bad MAC address '%s'\n", prog, mac);
+		exit(1);
+	}
+	fd = inet_socket();
+	fill_ifreq(&ifr, ifname);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	for (i = 0; i < ETH_ALEN; i++) {
+		if (b[i] > 0xff) {
+			fprintf(stderr, "%s: bad MAC address '%s'\n", prog, mac);
+			exit(1);
+		}
+		ifr.ifr_hwaddr.sa_data[i] = (char)b[i];
+	}
+	if (ioctl(fd, SIOCSIFHWADDR, &ifr) < 0)
+		printf("%s\n", errno_name(errno));
+	else
+		printf("ok\n");
+	close(fd);
 	return 0;
 }
 
@@ -492,6 +554,10 @@ int main(int argc, char **argv)
 		return cmd_peek(argv[2], argv[3]);
 	if (!strcmp(argv[1], "getmap") && argc == 3)
 		return cmd_getmap(argv[2]);
+	if (!strcmp(argv[1], "setmtu") && argc == 4)
+		return cmd_setmtu(argv[2], argv[3]);
+	if (!strcmp(argv[1], "setmac") && argc == 4)
+		return cmd_setmac(argv[2], argv[3]);
 	if (!strcmp(argv[1], "inject") && (argc == 4 || argc == 5))
 		return cmd_inject(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	print_usage();

@@ -6,7 +6,9 @@
  *   snull-fuzz [-s SEED] [-n COUNT] [-t SECONDS] IFACE...
  *
  * Stops after COUNT frames or SECONDS, whichever comes first, and prints the
- * seed, so that a failing run can be replayed with the same -s and -n.
+ * seed, so that a failing run can be replayed with the same -s and -n, and
+ * how many frames each interface's socket took ("port IFACE port_sent=N"):
+ * each of those reached the driver's ndo_start_xmit.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +30,8 @@
 #define MAX_FRAME	1518	/* 1500-byte MTU, Ethernet header, VLAN tag */
 
 struct port {
+	const char *name;
+	unsigned long sent;		/* frames sendto() took */
 	int fd;
 	struct sockaddr_ll addr;
 	unsigned char mac[ETH_ALEN];
@@ -145,6 +149,8 @@ static int open_port(struct port *pt, const char *name)
 		perror("snull-fuzz: socket");
 		return -1;
 	}
+	pt->name = name;
+	pt->sent = 0;
 	memset(&pt->addr, 0, sizeof(pt->addr));
 	pt->addr.sll_family = AF_PACKET;
 	pt->addr.sll_ifindex = (int)idx;
@@ -201,6 +207,7 @@ int main(int argc, char **argv)
 		if (sendto(pt->fd, frame, len, 0, (struct sockaddr *)&pt->addr,
 			   sizeof(pt->addr)) >= 0) {
 			sent++;
+			pt->sent++;
 		} else if (errno == ENOBUFS || errno == EAGAIN) {
 			refused++;	/* the queue is full: flow control */
 			usleep(100);
@@ -213,6 +220,9 @@ int main(int argc, char **argv)
 	}
 	printf("# snull-fuzz: seed=%llu frames=%lu sent=%lu refused=%lu in %.1fs\n",
 	       seed, i, sent, refused, now() - start);
+	for (opt = 0; opt < nports; opt++)
+		printf("# snull-fuzz: port %s port_sent=%lu\n",
+		       ports[opt].name, ports[opt].sent);
 	return 0;
 usage:
 	fprintf(stderr, "usage: snull-fuzz [-s SEED] [-n COUNT] [-t SECONDS] IFACE...\n");
