@@ -11,6 +11,7 @@
 #   diag TEXT...                "# TEXT" lines (stdin too when no argument)
 #   check_eq DESC EXPECTED ACTUAL
 #   check_gt|check_ge|check_lt|check_le DESC LIMIT ACTUAL   (numbers)
+#   check_between DESC LO HI ACTUAL   LO <= ACTUAL <= HI (numbers)
 #   check_cmd DESC CMD...       CMD must succeed
 #   check_fail DESC CMD...      CMD must fail
 #   check_grep DESC ERE FILE    a line of FILE matches ERE
@@ -20,13 +21,24 @@
 #
 # snull:
 #   snull_load [PARAM=VALUE...] / snull_unload / snull_loaded
+#   load_shows P=V...           snull_load, and sysfs shows every value (left
+#                               loaded)
 #   snull_gone                  no module, no sn* interface, no debugfs directory
+#   sn_ifaces                   the sn* interfaces, "sn0 sn1 " ("" when none)
+#   slab_2k                     kmalloc-2k objects in use (random caches too)
+#   knob IFACE NAME VALUE       write a debugfs knob; a failure is a diag line
+#                               and counts in KNOB_FAILS
+#   inject IFACE KIND N         snull-ctl inject, its complaints to diag
+#   realtime                    true on a PREEMPT_RT kernel
+#   check_irq_context PREFIX [USE_NAPI]   irq_not_hardirq of sn0 and sn1 is 0
+#                               (on PREEMPT_RT with use_napi=0: irq_handled)
 #   snull_setup_addrs           /scripts/snull-setup: addresses, both up
 #   both_up                     sn0 and sn1 up, with carrier
 #   stat IFACE NAME             /sys/class/net/IFACE/statistics/NAME
 #   estat IFACE NAME            one counter of ethtool -S IFACE
 #   sum_estat NAME              estat of sn0 and sn1 added up
-#   tx_drop_sum IFACE           the tx_drop_* counters of IFACE added up
+#   tx_out IFACE                tx_packets + tx_dropped: every frame xmit took
+#   softnet_dropped             frames the netif_rx backlog dropped, all CPUs
 #   param NAME                  /sys/module/snull/parameters/NAME
 #   add N... / sub A B          arithmetic that turns a missing counter into
 #                               "missing" (a failed check), not a dead script
@@ -34,6 +46,8 @@
 #   ring_field IFACE FIELD      one field of snull-ctl ring (in_flight...)
 #   ring_param IFACE max|cur    the TX ring size ethtool -g shows
 #   settle [IFACE...]           wait (30 s at most) until the rings are empty
+#   ring_recover IFACE POOL [SECONDS]   after lockups: wait for IFACE's ring
+#                               to come back, filling a stalled one (KICKS)
 #   reconcile [IF0 IF1]         settle, then: tx of each side == rx +
 #                               rx_dropped + rx_errors of the other
 #   peer_mac IFACE / sink_ip IFACE   where IFACE's frames go; an address in
@@ -67,7 +81,10 @@
 #   bounce MIN_MS STEP_MS       sn0, sn1 or both down a moment and up again
 #   blast_start SECONDS DST0 DST1 / blast_stop / blast_wait / blast_report
 #                               UDP floods through the stack (snull-raw blast)
+#   blast_sent 0|1              datagrams the blast out of sn0|sn1 sent
 #   flood_start SECONDS [SIZE0 SIZE1] / flood_stop   pktgen and UDP, both ways
+#   check_flood DESC [MIN]      one result: the flood ran (pktgen and UDP sent
+#                               both ways, each device took >= MIN frames)
 #
 # Each test sets "trap cleanup EXIT" with a cleanup() that calls lib_cleanup.
 
@@ -162,6 +179,19 @@ check_gt() { _check_num "$1" -gt "$2" "$3"; }
 check_ge() { _check_num "$1" -ge "$2" "$3"; }
 check_lt() { _check_num "$1" -lt "$2" "$3"; }
 check_le() { _check_num "$1" -le "$2" "$3"; }
+
+check_between()
+{
+	if ! is_number "$4" || ! is_number "$2" || ! is_number "$3"; then
+		not_ok "$1"
+		diag "'$4' is not a number, or the bounds '$2' '$3' are not"
+	elif [ "$4" -ge "$2" ] && [ "$4" -le "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "got $4, wanted $2..$3"
+	fi
+}
 
 check_cmd()
 {
@@ -323,6 +353,84 @@ snull_gone()
 	[ ! -e /sys/kernel/debug/snull ]
 }
 
+# load_shows P=V...: the load works and sysfs shows every value; snull
+# stays loaded.
+load_shows()
+{
+	snull_load "$@" || { diag "insmod: $(cat "$TMP/insmod.err")"; return 1; }
+	for _pv; do
+		[ "$(param "${_pv%%=*}")" = "${_pv#*=}" ] ||
+			{ diag "${_pv%%=*}: sysfs shows '$(param "${_pv%%=*}")'"; return 1; }
+	done
+}
+
+# sn_ifaces: the sn* interfaces that exist, space-separated ("sn0 sn1 ",
+# "" when none), whoever's driver they have.
+sn_ifaces()
+{
+	for _d in /sys/class/net/sn*; do
+		[ -e "$_d" ] && printf '%s ' "${_d##*/}"
+	done
+}
+
+# slab_2k: kmalloc-2k objects in use, where a leaked ring buffer (1520
+# bytes) stays, with the kmalloc-rnd-*-2k copies of kernels that have
+# random kmalloc caches (6.6 and later). Shrinking first flushes the per-CPU
+# slabs, whose objects /proc/slabinfo would otherwise count as in use, and
+# (on a KASAN kernel) the cache's quarantine. "missing" without slabinfo.
+slab_2k()
+{
+	for _s in /sys/kernel/slab/kmalloc-2k /sys/kernel/slab/kmalloc-rnd-*-2k; do
+		[ -w "$_s/shrink" ] && echo 1 >"$_s/shrink"
+	done
+	awk '$1 ~ /^kmalloc-(rnd-[0-9]+-)?2k$/ { n += $2; f = 1 }
+		END { print (f ? n : "missing") }' /proc/slabinfo 2>/dev/null ||
+		echo missing
+}
+
+# knob IFACE NAME VALUE: write VALUE to /sys/kernel/debug/snull/IFACE/NAME.
+# A failed write is a diag line and counts in KNOB_FAILS.
+KNOB_FAILS=0
+knob()
+{
+	echo "$3" 2>"$TMP/knob.err" >"/sys/kernel/debug/snull/$1/$2" && return 0
+	KNOB_FAILS=$((KNOB_FAILS + 1))
+	diag "knob $1/$2=$3 failed: $(cat "$TMP/knob.err")"
+	return 1
+}
+
+# inject IFACE KIND N: N frames of KIND (snull-ctl inject); the caller
+# checks their effect in the counters, the tool's complaints go to diag.
+inject()
+{
+	snull-ctl inject "$1" "$2" "$3" >"$TMP/inject.out" 2>&1 ||
+		diag "snull-ctl inject $*: $(cat "$TMP/inject.out")"
+}
+
+# realtime: a PREEMPT_RT kernel. There the use_napi=0 interrupt handler
+# (which takes a spinlock and calls netif_rx()) runs in a thread, not in
+# hard-IRQ context.
+realtime()
+{
+	[ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ]
+}
+
+# check_irq_context PREFIX [USE_NAPI]: one result per device: the
+# interrupt handler ran in hard-IRQ context (irq_not_hardirq 0), except on
+# PREEMPT_RT with use_napi=0 (default 1), where every run is threaded
+# (irq_not_hardirq == irq_handled).
+check_irq_context()
+{
+	for _ic in sn0 sn1; do
+		if [ "${2:-1}" = 0 ] && realtime; then
+			check_eq "$1$_ic: PREEMPT_RT, use_napi=0: every handler run threaded (irq_not_hardirq == irq_handled)" \
+				"$(estat $_ic irq_handled)" "$(estat $_ic irq_not_hardirq)"
+		else
+			check_eq "$1$_ic: irq_not_hardirq is 0" 0 "$(estat $_ic irq_not_hardirq)"
+		fi
+	done
+}
+
 # shellcheck disable=SC2120 # the options are optional
 snull_setup_addrs()
 {
@@ -375,17 +483,11 @@ sum_estat()
 	add "$(estat sn0 "$1")" "$(estat sn1 "$1")"
 }
 
-# tx_drop_sum IFACE: IFACE's tx_drop_* counters added up, one per reason a
-# frame is dropped at transmit; docs/interface.md: their sum is tx_dropped.
-TX_DROP_COUNTERS="tx_drop_oversize tx_drop_runt tx_drop_not_ipv4 tx_drop_bad_ihl
-tx_drop_bad_len tx_drop_fault tx_drop_carrier"
-tx_drop_sum()
+# tx_out IFACE: tx_packets + tx_dropped, the frames ndo_start_xmit took
+# (each is sent or dropped and counted), to compare with what was sent.
+tx_out()
 {
-	_s=0
-	for _c in $TX_DROP_COUNTERS; do
-		_s=$(add "$_s" "$(estat "$1" "$_c")")
-	done
-	echo "$_s"
+	add "$(stat "$1" tx_packets)" "$(stat "$1" tx_dropped)"
 }
 
 # add N...: the sum of numbers, "missing" when one is not a number, so that a
@@ -408,6 +510,18 @@ sub()
 	else
 		echo missing
 	fi
+}
+
+# softnet_dropped: frames the core's netif_rx backlog dropped, all CPUs
+# (the second column of /proc/net/softnet_stat, hex). The core counts them
+# in the device's rx_dropped too.
+softnet_dropped()
+{
+	_sum=0
+	while read -r _a _b _rest; do
+		_sum=$((_sum + 0x$_b))
+	done </proc/net/softnet_stat
+	echo $_sum
 }
 
 # param NAME: a module parameter as sysfs shows it.
@@ -484,6 +598,31 @@ settle()
 	[ $_st_t -lt 10 ] ||
 		diag "the rings took $((_st_t / 10)).$((_st_t % 10)) s to drain"
 	return 0
+}
+
+# ring_recover IFACE POOL [SECONDS]: wait (SECONDS, 5 by default) for
+# IFACE's ring (of POOL descriptors) to be empty and not stalled. A stalled
+# ring whose queue is not stopped is never reset: the watchdog only looks
+# at stopped queues, as with a real NIC. Then fill the ring with exactly the
+# frames it lacks (pktgen, which bypasses the qdisc, so nothing is left
+# queued to stall it again): the queue stops and the watchdog resets it.
+# Up to 3 times; KICKS says how often that was needed.
+ring_recover()
+{
+	KICKS=0
+	while :; do
+		wait_for "${3:-5}" ring_clean "$1" && return 0
+		[ $KICKS -lt 3 ] || break
+		KICKS=$((KICKS + 1))
+		_rr_if=$(ring_field "$1" in_flight)
+		_rr_st=$(ring_field "$1" stalled)
+		diag "$1: still in_flight=$_rr_if stalled=$_rr_st: filling the ring"
+		if is_number "$_rr_if" && [ "$_rr_st" = 1 ] && [ "$_rr_if" -lt "$2" ]; then
+			pktgen_send "$1" $(($2 - _rr_if))
+		fi
+	done
+	diag "$1: $(snull-ctl ring "$1" 2>&1)"
+	return 1
 }
 
 # reconcile [IF0 IF1]: every frame one side sent was received, dropped or
@@ -835,7 +974,7 @@ set_slow()
 # asks for the loop to have run.
 slow_min()
 {
-	_m=$(($1 / SLOW))
+	_m=$(($1 / ${SLOW:-1}))
 	[ $_m -ge 1 ] || _m=1
 	echo $_m
 }
@@ -947,6 +1086,14 @@ blast_report()
 		"sn1->sn0: $(cat "$TMP/blast1" 2>/dev/null)"
 }
 
+# blast_sent 0|1: the datagrams the ended blast out of sn0|sn1 sent
+# ("missing" when it printed no summary).
+blast_sent()
+{
+	sed -n 's/^sent \([0-9]*\) failed [0-9]*$/\1/p' "$TMP/blast$1" 2>/dev/null |
+		awk '{ v = $1 } END { print (v == "" ? "missing" : v) }'
+}
+
 # flood_start SECONDS [SIZE0 SIZE1]: both directions flooded until
 # flood_stop: pktgen with no count limit (SIZE0-byte frames from sn0 to
 # remote0 and SIZE1-byte frames from sn1 to sink_ip, 60 bytes by default),
@@ -954,11 +1101,18 @@ blast_report()
 # remote1). Each direction carries one flood the far stack takes in and one
 # it drops unanswered. flood_stop: stop both (PG_SENT, blast_report), UDP
 # first, so that what the qdisc still holds drains while pktgen stops.
+# False (and FLOOD_SETUP=failed) when pktgen could not be set up: the
+# caller's check_flood then fails.
+FLOOD_SETUP=
 flood_start()
 {
-	pktgen_setup 0 192.168.0.2 "$(sink_ip sn1)" "${2:-60}" "${3:-60}" ||
-		diag "pktgen setup failed"
+	flood_mark
 	blast_start "$1" "$(sink_ip sn0)" 192.168.1.1
+	if ! pktgen_setup 0 192.168.0.2 "$(sink_ip sn1)" "${2:-60}" "${3:-60}"; then
+		diag "pktgen setup failed"
+		FLOOD_SETUP=failed
+		return 1
+	fi
 	pktgen_start
 }
 
@@ -967,6 +1121,52 @@ flood_stop()
 	blast_stop
 	pktgen_stop
 	pktgen_reset
+}
+
+# flood_mark: what sn0 and sn1 took so far (tx_out); check_flood counts
+# from here. flood_start calls it, and so may a caller whose flood is its
+# own (then PG_SENT and the blasts are its own too).
+flood_mark()
+{
+	FLOOD_SETUP=
+	_fl_tx0=$(tx_out sn0)
+	_fl_tx1=$(tx_out sn1)
+}
+
+# check_flood DESC [MIN]: one result, DESC: the flood since flood_mark
+# happened: pktgen was set up and sent frames out of both devices
+# (PG_SENT), each UDP blast sent at least one datagram, and each device's
+# ndo_start_xmit took at least MIN frames (tx_out; default 1000, divided by
+# SLOW on a debug kernel). A stress test whose load never ran proves
+# nothing, so its other results only count with this one.
+check_flood()
+{
+	_fl_desc=$1
+	_fl_min=${2:-$(slow_min 1000)}
+	_fl_d0=$(sub "$(tx_out sn0)" "$_fl_tx0")
+	_fl_d1=$(sub "$(tx_out sn1)" "$_fl_tx1")
+	_fl_why=
+	[ -z "$FLOOD_SETUP" ] || _fl_why="pktgen setup failed; "
+	pktgen_both_sent || _fl_why="${_fl_why}pktgen sent $PG_SENT; "
+	for _fl_i in 0 1; do
+		_fl_b=$(blast_sent $_fl_i)
+		is_number "$_fl_b" && [ "$_fl_b" -gt 0 ] ||
+			_fl_why="${_fl_why}UDP out of sn$_fl_i sent '$_fl_b'; "
+	done
+	for _fl_i in "sn0 $_fl_d0" "sn1 $_fl_d1"; do
+		# shellcheck disable=SC2086 # a name and a number
+		set -- $_fl_i
+		is_number "$2" && [ "$2" -ge "$_fl_min" ] ||
+			_fl_why="${_fl_why}$1 took $2 frames (< $_fl_min); "
+	done
+	diag "flood: pktgen sent $PG_SENT (its last run), UDP sent" \
+		"$(blast_sent 0) $(blast_sent 1); sn0 took $_fl_d0 frames, sn1 $_fl_d1"
+	if [ -z "$_fl_why" ]; then
+		ok "$_fl_desc"
+	else
+		not_ok "$_fl_desc"
+		diag "${_fl_why% }"
+	fi
 }
 
 # ---- cleanup ----------------------------------------------------------------

@@ -41,7 +41,7 @@ snap()
 delta()
 {
 	sleep 0.3
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2046,SC2086 # numbers, split on purpose
 	set -- $(snap "$1" "$2") $3
 	echo "$(sub "$1" "$6") $(sub "$2" "$7") $(sub "$3" "$8") $(sub "$4" "$9") $(sub "$5" "${10}")"
 }

@@ -26,7 +26,7 @@ LIMIT=45
 set_slow
 MIN_CHANGES=$(slow_min 60)
 
-plan 15
+plan 16
 
 rnd_seed
 diag "seed $SEED; $CHANGES MTU changes or $LIMIT s"
@@ -58,9 +58,9 @@ while [ $n -lt $CHANGES ] && in_time; do
 		if ! ip link set "$d" mtu $mtu 2>"$TMP/ip.err"; then
 			bad=$((bad + 1))
 			diag "ip link set $d mtu $mtu: $(cat "$TMP/ip.err")"
-		elif [ "$(cat /sys/class/net/$d/mtu)" != $mtu ]; then
+		elif [ "$(cat /sys/class/net/"$d"/mtu)" != "$mtu" ]; then
 			bad=$((bad + 1))
-			diag "$d: mtu $mtu set, sysfs shows $(cat /sys/class/net/$d/mtu)"
+			diag "$d: mtu $mtu set, sysfs shows $(cat /sys/class/net/"$d"/mtu)"
 		fi
 	done
 	rnd 4
@@ -73,7 +73,8 @@ ip link set sn0 mtu 1500
 ip link set sn1 mtu 1500
 diag "$n MTU changes ($lo..$hi) in $elapsed s; $(blast_report);" \
 	"tx_packets sn0 $(stat sn0 tx_packets), sn1 $(stat sn1 tx_packets)"
-check_ge "at least $MIN_CHANGES MTU changes" $MIN_CHANGES $n
+check_flood "the flood ran both ways"
+check_ge "at least $MIN_CHANGES MTU changes" "$MIN_CHANGES" "$n"
 check_eq "every MTU change worked and reads back" 0 $bad
 check_eq "both ends back at MTU 1500" "1500 1500" \
 	"$(cat /sys/class/net/sn0/mtu) $(cat /sys/class/net/sn1/mtu)"

@@ -40,6 +40,13 @@ refcount()
 	awk '$1 == "snull" { print $3; f = 1 } END { if (!f) print "missing" }' /proc/modules
 }
 
+# refcount_is N: the module's refcount is N now (for wait_for, which runs
+# its command afresh each time).
+refcount_is()
+{
+	[ "$(refcount)" = "$1" ]
+}
+
 # load_and_ping NAPI: a fresh load carries traffic.
 load_and_ping()
 {
@@ -77,10 +84,10 @@ hammer()
 	done
 }
 
-plan 24
+plan 25
 
 bad_load=0 bad_rmmod=0 not_gone=0 stale_ok_sysfs=0 stale_ok_debugfs=0
-stale_hang=0 write_ok=0 hammer_stuck=0
+stale_hang=0 write_ok=0 hammer_stuck=0 no_udp=0
 n=0
 time_limit $LIMIT
 load_and_ping 1 || bad_load=$((bad_load + 1))
@@ -124,6 +131,11 @@ while [ $n -lt $ROUNDS ] && in_time; do
 	kill -0 $hpid 2>/dev/null && { hammer_stuck=$((hammer_stuck + 1)); kill $hpid; }
 	wait $hpid 2>/dev/null
 	blast_stop
+	b0=$(blast_sent 0) b1=$(blast_sent 1)
+	if ! is_number "$b0" || ! is_number "$b1" || [ "$b0" -eq 0 ] || [ "$b1" -eq 0 ]; then
+		no_udp=$((no_udp + 1))
+		diag "round $r: the UDP flood sent '$b0' and '$b1' datagrams"
+	fi
 
 	# Half the descriptors are read while nothing of snull exists...
 	stale 3 sysfs
@@ -142,8 +154,9 @@ while [ $n -lt $ROUNDS ] && in_time; do
 done
 
 diag "$n rounds"
-check_ge "at least $MIN_ROUNDS rounds" $MIN_ROUNDS $n
+check_ge "at least $MIN_ROUNDS rounds" "$MIN_ROUNDS" "$n"
 check_eq "every fresh load carried a ping" 0 $bad_load
+check_eq "every round's UDP flood sent datagrams both ways" 0 $no_udp
 check_eq "every rmmod with files held open finished (status 0, within 30 s)" 0 $bad_rmmod
 check_eq "after every rmmod: no snull, sn0, sn1 or debugfs directory" 0 $not_gone
 check_eq "every stale sysfs descriptor read as an error" 0 $stale_ok_sysfs
@@ -162,7 +175,7 @@ check_eq "hold_ring and drop_seed open: the module's refcount is 2" 2 "$(refcoun
 check_fail "rmmod is refused while they are open" rmmod snull
 check_ping "snull still works: ping 192.168.0.2, 2 replies" 2 192.168.0.2
 exec 3<&- 4<&-
-check_cmd "closing them releases the module (refcount 0)" wait_for 5 test "$(refcount)" = 0
+check_cmd "closing them releases the module (refcount 0 within 5 s)" wait_for 5 refcount_is 0
 check_cmd "rmmod then works" rmmod snull
 check_cmd "... and everything is gone" wait_for 5 snull_gone
 

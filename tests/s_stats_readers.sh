@@ -35,14 +35,18 @@ READ_TIMEOUT=$((10 * SLOW))
 READERS="procnetdev iplink ethtool sysfs ring"
 
 # ---- the readers: one read each, a command for sh -c, true when it worked ----
-# shellcheck disable=SC2016,SC2034 # used through eval in reader()
-
+# Used through eval in reader(); the $ are for the shell that runs them.
+# shellcheck disable=SC2016,SC2034
 READ_procnetdev='[ "$(grep -cE "^ *sn[01]:" /proc/net/dev)" = 2 ]'
+# shellcheck disable=SC2016,SC2034
 READ_iplink='ip -s link show sn0 | grep -q "RX:" && ip -s link show sn1 | grep -q "TX:"'
+# shellcheck disable=SC2016,SC2034
 READ_ethtool='ethtool -S sn0 | grep -q rx_crc_errors: && ethtool -S sn1 | grep -q rx_crc_errors:'
 # Every file read, one value each.
+# shellcheck disable=SC2016,SC2034
 READ_sysfs='set -- /sys/class/net/sn0/statistics/* /sys/class/net/sn1/statistics/* &&
 	o=$(cat "$@") && [ "$(echo "$o" | wc -l)" -eq $# ] && [ $# -ge 40 ]'
+# shellcheck disable=SC2016,SC2034
 READ_ring='snull-ctl ring sn0 | grep -q "^version=1 " && snull-ctl ring sn1 | grep -q "^version=1 "'
 
 # reader NAME: run READ_NAME until $TMP/stop appears, each under a
@@ -55,7 +59,8 @@ reader()
 		eval "_cmd=\$READ_$1"
 		# /bin/sh: busybox timeout would run its own sh applet, whose
 		# "ip" is busybox's
-		timeout $READ_TIMEOUT /bin/sh -c "$_cmd" >"$TMP/$1.out" 2>&1
+		# shellcheck disable=SC2154 # _cmd: set by the eval above
+		timeout "$READ_TIMEOUT" /bin/sh -c "$_cmd" >"$TMP/$1.out" 2>&1
 		case $? in
 		0) ;;
 		124|137|143) _h=$((_h + 1)); cp "$TMP/$1.out" "$TMP/$1.hang" ;;
@@ -90,7 +95,7 @@ monotonic()
 	echo "$_n $_back" >"$TMP/monotonic.res"
 }
 
-plan 24
+plan 25
 
 rnd_seed
 diag "seed $SEED; $TOGGLES down/up cycles or $LIMIT s"
@@ -140,24 +145,27 @@ ip link set sn0 up
 ip link set sn1 up
 
 diag "$n down/up cycles in $elapsed s; $(blast_report)"
+check_flood "the flood ran both ways"
 check_eq "every reader returned within $STOP_WAIT s of being told to stop" 0 $stuck
 for r in $READERS; do
 	res=$(cat "$TMP/$r.res" 2>/dev/null || echo "missing missing missing")
+	# shellcheck disable=SC2086 # three words
 	set -- $res
 	diag "reader $r: $1 reads, $2 failed, $3 hung"
-	check_ge "reader $r: at least $MIN_READS reads" $MIN_READS "$1"
+	check_ge "reader $r: at least $MIN_READS reads" "$MIN_READS" "$1"
 	check_eq "reader $r: no read failed or hung" "0 0" "$2 $3"
 	[ ! -e "$TMP/$r.fail" ] || { diag "last failure:"; head -n 5 "$TMP/$r.fail" | diag; }
 	[ ! -e "$TMP/$r.hang" ] || { diag "last hang:"; head -n 5 "$TMP/$r.hang" | diag; }
 done
 res=$(cat "$TMP/monotonic.res" 2>/dev/null || echo "missing missing")
+# shellcheck disable=SC2086 # two words
 set -- $res
 diag "monotonic reader: $1 reads"
-check_ge "counter reader: at least $MIN_READS reads" $MIN_READS "$1"
+check_ge "counter reader: at least $MIN_READS reads" "$MIN_READS" "$1"
 check_eq "no packet counter ever went backwards (sn0/sn1 tx/rx_packets)" 0 "$2"
 [ ! -e "$TMP/monotonic.back" ] || head -n 5 "$TMP/monotonic.back" | diag
 
-check_ge "at least $MIN_TOGGLES down/up cycles" $MIN_TOGGLES $n
+check_ge "at least $MIN_TOGGLES down/up cycles" "$MIN_TOGGLES" "$n"
 check_eq "every ip link set up/down worked" 0 $BOUNCE_FAILS
 [ $BOUNCE_FAILS -eq 0 ] || head -n 5 "$TMP/ip.err" | diag
 check_cmd "both ends up with carrier afterwards" wait_for 5 both_up

@@ -22,14 +22,6 @@ KINDS="arp:tx_drop_not_ipv4 ipv6:tx_drop_not_ipv4 vlan:tx_drop_not_ipv4
 runt:tx_drop_runt ihl4:tx_drop_bad_ihl ihl15:tx_drop_bad_ihl
 badver:tx_drop_bad_ihl totlen_long:tx_drop_bad_len totlen_short:tx_drop_bad_len"
 
-# inject IFACE KIND N: send N frames; their count is checked by the caller
-# through the counters, the tool's complaints go to the diagnostics.
-inject()
-{
-	snull-ctl inject "$1" "$2" "$3" >"$TMP/inject.out" 2>&1 ||
-		diag "snull-ctl inject $*: $(cat "$TMP/inject.out")"
-}
-
 plan 46
 
 check_cmd "load snull" snull_load

@@ -15,7 +15,7 @@ cleanup()
 }
 trap cleanup EXIT
 
-plan 14
+plan 19
 
 check_cmd "load snull" snull_load
 check_cmd "snull-setup" snull_setup_addrs
@@ -31,6 +31,13 @@ check_eq "setmap sn0 base_addr 0x300 while down: EOPNOTSUPP" EOPNOTSUPP \
 	"$(snull-ctl setmap sn0 base_addr 0x300 2>&1)"
 check_grep "getmap sn0: base_addr unchanged (0)" ' base_addr=0 ' \
 	"$(snull-ctl getmap sn0 >"$TMP/map" 2>&1; echo "$TMP/map")"
+for fv in mem_start=0xd0000 mem_end=0xdffff dma=3 port=1; do
+	check_eq "setmap sn0 ${fv%%=*} ${fv#*=} while down: EOPNOTSUPP" EOPNOTSUPP \
+		"$(snull-ctl setmap sn0 "${fv%%=*}" "${fv#*=}" 2>&1)"
+done
+check_eq "getmap sn0: irq 5 kept, nothing else moved" \
+	"irq=5 base_addr=0 mem_start=0 mem_end=0 dma=0 port=0" \
+	"$(snull-ctl getmap sn0 2>&1)"
 ip link set sn0 up
 
 # --- the private ioctl ---

@@ -31,6 +31,7 @@ rx_state()
 # moved BEFORE: how much each of rx_state's counters grew since BEFORE.
 moved()
 {
+	# shellcheck disable=SC2046,SC2086 # numbers, split on purpose
 	set -- $1 $(rx_state)
 	echo "$(sub "$4" "$1") $(sub "$5" "$2") $(sub "$6" "$3")"
 }

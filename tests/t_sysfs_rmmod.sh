@@ -18,12 +18,6 @@ cleanup()
 }
 trap cleanup EXIT
 
-# gone: snull unloaded and its interfaces removed.
-gone()
-{
-	! snull_loaded && [ ! -e /sys/class/net/sn0 ] && [ ! -e /sys/class/net/sn1 ]
-}
-
 # reload_and_ping: a fresh load carries traffic.
 reload_and_ping()
 {
@@ -41,14 +35,14 @@ check_cmd "snull-setup" snull_setup_addrs
 # --- rmmod snull </sys/class/net/sn0/mtu ---
 check_cmd "rmmod snull </sys/class/net/sn0/mtu finishes within 30 s" \
 	timeout 30 sh -c 'rmmod snull </sys/class/net/sn0/mtu'
-check_cmd "snull and its interfaces are gone" gone
+check_cmd "snull, its interfaces and debugfs directory are gone" snull_gone
 check_cmd "a fresh load carries traffic" reload_and_ping
 
 # --- a descriptor held open across rmmod, read afterwards ---
 exec 3</sys/class/net/sn0/mtu
 check_eq "fd 3 reads sn0's mtu before rmmod" 1500 "$(cat <&3)"
 check_cmd "rmmod snull with fd 3 open finishes within 30 s" timeout 30 rmmod snull
-check_cmd "snull and its interfaces are gone" gone
+check_cmd "snull, its interfaces and debugfs directory are gone" snull_gone
 # The file is stale now: reading it must fail or return nothing, and return.
 timeout 10 sh -c 'cat <&3' >"$TMP/stale" 2>&1
 rc=$?
@@ -64,7 +58,7 @@ bg sh -c 'while :; do cat /sys/class/net/sn0/mtu /sys/class/net/sn1/statistics/r
 sleep 0.5
 check_cmd "rmmod snull while sysfs is being read finishes within 30 s" timeout 30 rmmod snull
 bg_kill
-check_cmd "snull and its interfaces are gone" gone
+check_cmd "snull, its interfaces and debugfs directory are gone" snull_gone
 check_cmd "a fresh load carries traffic" reload_and_ping
 
 finish

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# snull-cost: 15
+# snull-cost: 22
 # snull-debug-cost: 39
 # snull-boot: watchdog
 # snull-allow-log: NETDEV WATCHDOG
@@ -8,8 +8,11 @@
 # The TX watchdog: with lockup=10 every tenth transmit loses its TX-done
 # interrupt and hangs the ring; the watchdog must notice, ndo_tx_timeout must
 # reset the ring without sleeping (pitfalls.md #11), and traffic must keep
-# flowing. The kernel's one "NETDEV WATCHDOG" warning is expected (this
-# script boots without panic_on_warn); any other warning still fails.
+# flowing. Every time-out needs a lost TX-done (tx_timeouts <= tx_lost_irqs),
+# and afterwards no frame is lost. Then the run-time knob: lockup written to
+# sn0's debugfs after a plain load hangs sn0 only. The kernel's
+# "NETDEV WATCHDOG" warning is expected (this script boots without
+# panic_on_warn); any other warning still fails.
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -21,44 +24,78 @@ cleanup()
 trap cleanup EXIT
 
 SECS=4
+DBG=/sys/kernel/debug/snull
 
-plan 14
+plan 27
 
 check_cmd "load snull lockup=10 timeout=200" snull_load lockup=10 timeout=200
 check_cmd "snull-setup" snull_setup_addrs
 log_mark
 
 # Traffic both ways: a stream of UDP fills the hung ring quickly; the pings
-# show whether frames keep getting through.
+# show that frames keep getting through. A stalled ring still delivers
+# what it holds; only its TX-done interrupts are lost, so the queue stops
+# once the ring (or BQL) is full, until the watchdog resets the ring.
 iperf_server 5201
 bg timeout 60 iperf3 -c 192.168.0.2 -p 5201 -t $SECS --bidir -u -b 10M -l 1000 \
 	>"$TMP/iperf.out" 2>&1
 iperf=$BG_PID
 ping_run "$TMP/ping" -i 0.01 -w $SECS 192.168.1.1
 wait $iperf
+iperf_rc=$?
 diag "during the hangs: $(grep 'packets transmitted' "$TMP/ping")"
+check_eq "during the hangs: iperf3 UDP both ways ran to the end" 0 $iperf_rc
+[ $iperf_rc -eq 0 ] || tail -n 5 "$TMP/iperf.out" | diag
+check_gt "during the hangs: ping 192.168.1.1 got replies" 0 "$(ping_received "$TMP/ping")"
 sleep 1
 
 log_since >"$TMP/log"
 check_grep "kernel log: NETDEV WATCHDOG" 'NETDEV WATCHDOG' "$TMP/log"
-check_grep "kernel log: transmit queue timed out" 'timed out' "$TMP/log"
+check_grep "kernel log: snull's own line for a reset ring" \
+	'sn[01]: transmit time-?out' "$TMP/log"
+# Each time-out needs a stall, and each stall a lost TX-done; one stall may
+# lose more than one before the reset: 1 <= tx_timeouts <= tx_lost_irqs.
+# tx_errors counts the time-outs.
 for dev in sn0 sn1; do
-	check_gt "$dev: tx_lost_irqs > 0" 0 "$(estat $dev tx_lost_irqs)"
+	lost=$(estat $dev tx_lost_irqs)
+	check_gt "$dev: tx_lost_irqs > 0" 0 "$lost"
 	check_gt "$dev: tx_timeouts > 0" 0 "$(estat $dev tx_timeouts)"
-	check_gt "$dev: tx_errors > 0" 0 "$(stat $dev tx_errors)"
-	check_eq "$dev: tx_errors counts the time-outs" \
-		"$(estat $dev tx_timeouts)" "$(stat $dev tx_errors)"
+	check_le "$dev: tx_timeouts <= tx_lost_irqs (no time-out without a lockup)" \
+		"$lost" "$(estat $dev tx_timeouts)"
+	check_between "$dev: tx_errors (the time-outs) between 1 and tx_lost_irqs" \
+		1 "$lost" "$(stat $dev tx_errors)"
 done
 diag "sn0: lost $(estat sn0 tx_lost_irqs) timeouts $(estat sn0 tx_timeouts);" \
 	"sn1: lost $(estat sn1 tx_lost_irqs) timeouts $(estat sn1 tx_timeouts)"
 
-# After the time-outs, frames still cross (each side may lose at most one
-# TX-done in these few transmits, and the watchdog resets it).
+# After the time-outs, every ping is answered: a lost TX-done loses no
+# frame, and these 5 transmits per side cannot fill the ring; if the last
+# hang left a ring full, the watchdog resets it within about a second.
 ping_run "$TMP/ping" -c 5 -i 0.5 -W 3 192.168.0.2
-check_ge "after the time-outs, ping 192.168.0.2 still gets replies (>= 3 of 5)" 3 \
+check_eq "after the time-outs, ping 192.168.0.2: 5 of 5 replies" 5 \
 	"$(ping_received "$TMP/ping")"
 ping_run "$TMP/ping" -c 5 -i 0.5 -W 3 192.168.1.1
-check_ge "after the time-outs, ping 192.168.1.1 still gets replies (>= 3 of 5)" 3 \
+check_eq "after the time-outs, ping 192.168.1.1: 5 of 5 replies" 5 \
 	"$(ping_received "$TMP/ping")"
+
+# --- the run-time knob: lockup=3 on sn0 only, written after the load ---
+snull_unload
+check_cmd "knob: load lockup=0 timeout=200 pool_size=16" \
+	snull_load lockup=0 timeout=200 pool_size=16
+check_cmd "knob: snull-setup" snull_setup_addrs
+check_cmd "knob: pktgen.ko loads" pktgen_load
+check_cmd "knob: echo 3 > $DBG/sn0/lockup" knob sn0 lockup 3
+check_cmd "knob: pktgen sends 60 frames out of sn0" pktgen_send sn0 60
+knob sn0 lockup 0
+lost=$(estat sn0 tx_lost_irqs)
+diag "knob: sn0 lost $lost timeouts $(estat sn0 tx_timeouts)"
+check_gt "knob: sn0: tx_lost_irqs > 0" 0 "$lost"
+check_gt "knob: sn0: tx_timeouts > 0" 0 "$(estat sn0 tx_timeouts)"
+check_le "knob: sn0: tx_timeouts <= tx_lost_irqs" "$lost" "$(estat sn0 tx_timeouts)"
+check_eq "knob: sn1 (knob left at 0): no tx_lost_irqs, no tx_timeouts" "0 0" \
+	"$(estat sn1 tx_lost_irqs) $(estat sn1 tx_timeouts)"
+check_cmd "knob: sn0's ring comes back (nothing in flight, not stalled)" \
+	ring_recover sn0 16
+check_ping "knob: ping 192.168.0.2 afterwards: 3 replies" 3 192.168.0.2
 
 finish
