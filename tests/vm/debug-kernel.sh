@@ -15,7 +15,7 @@
 #   config    its .config
 #   build     a symlink to the build tree: KDIR for
 #             make -C OUTDIR/build M=... modules (it has Module.symvers)
-#   modules/  veth.ko dummy.ko pktgen.ko netconsole.ko
+#   modules/  dummy.ko pktgen.ko netconsole.ko
 #
 # The source tree and the build live in
 #   $SNULL_CACHE/debug-kernel/KEY/linux   (SNULL_CACHE default $HOME/.cache/snull)

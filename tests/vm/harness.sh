@@ -10,7 +10,7 @@
 # lib/modules/KVER/kernel (or its build tree). Their dependencies come along
 # (netconsole needs configfs, a module on Debian's kernels).
 # shellcheck disable=SC2034 # used by the scripts that source this file
-SNULL_EXTRA_MODULES="drivers/net/veth drivers/net/dummy net/core/pktgen drivers/net/netconsole"
+SNULL_EXTRA_MODULES="drivers/net/dummy net/core/pktgen drivers/net/netconsole"
 
 # ---------------------------------------------------------------- TAP
 
