@@ -45,7 +45,7 @@ three_lengths()
 		pktgen_run 30
 	_rc=$?
 	pktgen_reset
-	return $_rc
+	return "$_rc"
 }
 
 plan 21
