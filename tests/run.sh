@@ -224,43 +224,35 @@ build_tools() {
 # Fetch Debian's kernel image matching the headers into the cache:
 # $KCACHE/vmlinuz and $KCACHE/lib/modules/$KVER. Downloaded, never installed.
 fetch_kernel() {
-	local version tmp dl pkg deb debs
+	local version tmp dl deb pkgs=()
 	[ -z "$KERNEL_DIR" ] || return 0
 	[ -f "$KCACHE/vmlinuz" ] && return 0
 	version=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null) ||
 		die "no linux-headers-$KVER package: put a vmlinuz and lib/modules/$KVER into $KCACHE"
+	mapfile -t pkgs < <(kernel_packages "$KVER" "$version")
+	if [ ${#pkgs[@]} -eq 0 ]; then
+		# The package lists may be stale or absent on a fresh machine.
+		apt_update_once
+		mapfile -t pkgs < <(kernel_packages "$KVER" "$version")
+	fi
+	[ ${#pkgs[@]} -gt 0 ] || die "no kernel image package for $KVER ($version)"
+	msg "downloading ${pkgs[*]} ($version)"
 	# apt drops privileges to _apt for downloads: use a directory it can
 	# reach (the cache may sit in a home directory it cannot enter).
 	dl=$(mktemp -d)
 	chown _apt "$dl" 2>/dev/null || chmod 0777 "$dl"
-	for pkg in "linux-image-$KVER-unsigned" "linux-image-$KVER"; do
-		msg "downloading $pkg=$version"
-		if download_deb "$dl" "$pkg=$version"; then
-			break
-		fi
-	done
-	debs=("$dl"/linux-image-*.deb)
-	deb=${debs[0]}
-	[ -f "$deb" ] || { rm -rf "$dl"; die "could not download linux-image-$KVER ($version)"; }
+	(cd "$dl" && apt-get download -q "${pkgs[@]/%/=$version}" >&2) ||
+		{ rm -rf "$dl"; die "could not download ${pkgs[*]} ($version)"; }
 	tmp=$(mktemp -d "$SNULL_CACHE/kernel.XXXXXX")
-	dpkg -x "$deb" "$tmp/x"
+	for deb in "$dl"/*.deb; do
+		dpkg -x "$deb" "$tmp/x"
+	done
 	rm -rf "$dl"
-	unpack_kernel "$tmp/x" "$tmp/k" "$KVER" || die "cannot unpack $deb"
+	unpack_kernel "$tmp/x" "$tmp/k" "$KVER" || die "cannot unpack ${pkgs[*]}"
 	rm -rf "$KCACHE"
 	mkdir -p "$(dirname "$KCACHE")"
 	mv "$tmp/k" "$KCACHE"	# a rename: a half-done download never looks cached
 	rm -rf "$tmp"
-}
-
-download_deb() {
-	local dir=$1 spec=$2
-	(cd "$dir" && apt-get download -q "$spec" >&2) && return 0
-	# The package lists may be stale or absent on a fresh machine.
-	if [ "$APT_UPDATED" -eq 0 ]; then
-		apt_update_once
-		(cd "$dir" && apt-get download -q "$spec" >&2) && return 0
-	fi
-	return 1
 }
 
 # The test modules (tests/vm/harness.sh) and what they depend on, plain, in

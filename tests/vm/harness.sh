@@ -124,6 +124,30 @@ unpack_kernel() {
 	mv "$mods" "$k/lib/modules/$kver"
 }
 
+# kernel_packages KVER VERSION [RUNNER...]: the packages of version VERSION
+# that hold kernel KVER's image, modules and config, as apt (run by RUNNER,
+# e.g. in a chroot) knows them, preferring an unsigned image (a plain
+# vmlinuz). Up to trixie that is all in linux-image-KVER(-unsigned); newer
+# releases (sid in 2026) split it into linux-binary(-unsigned)-KVER,
+# linux-modules-KVER and linux-base-KVER, and linux-image-KVER is only a
+# metapackage over them.
+kernel_packages() {
+	local kver=$1 version=$2 p
+	shift 2
+	for p in "linux-image-$kver-unsigned" "linux-binary-unsigned-$kver" \
+		"linux-binary-$kver" "linux-image-$kver"; do
+		if "$@" apt-cache show -q "$p=$version" >/dev/null 2>&1; then
+			echo "$p"
+			break
+		fi
+	done
+	for p in "linux-modules-$kver" "linux-base-$kver"; do
+		if "$@" apt-cache show -q "$p=$version" >/dev/null 2>&1; then
+			echo "$p"
+		fi
+	done
+}
+
 # stage_modules MODDIR OUT REL...: copy each module REL (a path under MODDIR
 # without .ko) and every module it depends on into OUT, flat and
 # decompressed: busybox insmod takes only plain .ko files. A module built

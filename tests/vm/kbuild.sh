@@ -336,11 +336,11 @@ fetch_kernel() {
 	kernel_cached && return 0
 	make_tmp
 	dl=$TMP
-	mapfile -t pkgs < <(image_packages)
+	mapfile -t pkgs < <(kernel_packages "$KVER" "$KVERSION" in_root)
 	if [ ${#pkgs[@]} -eq 0 ]; then
 		# The lists may be stale (a host that never ran apt-get update).
 		logged in_root apt-get update -q
-		mapfile -t pkgs < <(image_packages)
+		mapfile -t pkgs < <(kernel_packages "$KVER" "$KVERSION" in_root)
 	fi
 	[ ${#pkgs[@]} -gt 0 ] || die "no kernel image package for $KVER ($KVERSION)"
 	msg "downloading ${pkgs[*]} ($KVERSION)"
@@ -364,31 +364,6 @@ fetch_kernel() {
 kernel_cached() {
 	[ -f "$KCACHE/vmlinuz" ] || return 1
 	[ ! -f "$KCACHE/package" ] || [ "$(head -n 1 "$KCACHE/package")" = "$KVERSION" ]
-}
-
-# The packages that hold the kernel image, its modules and its config,
-# preferring an unsigned image (a plain vmlinuz). Up to trixie that is all in
-# linux-image-KVER(-unsigned); newer releases (sid in 2026) split it into
-# linux-binary(-unsigned)-KVER, linux-modules-KVER and linux-base-KVER, and
-# linux-image-KVER is only a metapackage over them.
-image_packages() {
-	local p
-	for p in "linux-image-$KVER-unsigned" "linux-binary-unsigned-$KVER" \
-		"linux-binary-$KVER" "linux-image-$KVER"; do
-		if available "$p"; then
-			echo "$p"
-			break
-		fi
-	done
-	for p in "linux-modules-$KVER" "linux-base-$KVER"; do
-		if available "$p"; then
-			echo "$p"
-		fi
-	done
-}
-
-available() {
-	in_root apt-cache show -q "$1=$KVERSION" >/dev/null 2>&1
 }
 
 # Set TMP to a new scratch directory inside the release's root, on the
