@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# snull-cost: 4
+# snull-cost: 3
 # snull-debug-cost: 15
 #
 # The fault knobs' directory follows its device: it is named after it,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# snull-cost: 25
-# snull-debug-cost: 70
+# snull-cost: 16
+# snull-debug-cost: 85
 # snull-boot: watchdog
 # snull-allow-log: NETDEV WATCHDOG
 #

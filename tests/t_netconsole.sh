@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 12
-# snull-debug-cost: 45
+# snull-debug-cost: 40
 #
 # netconsole over sn0 to a listener on sn1. netpoll calls xmit with IRQs
 # off, and when it finds the queue stopped it calls poll with budget 0,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# snull-cost: 10
-# snull-debug-cost: 40
+# snull-cost: 5
+# snull-debug-cost: 30
 #
 # ndo_open must not start the queue while the ring is full. The ring keeps
 # across a down/up what was posted before, and with the wire held

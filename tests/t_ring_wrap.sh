@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# snull-cost: 12
-# snull-debug-cost: 50
+# snull-cost: 6
+# snull-debug-cost: 40
 #
 # The ring's u32 indices wrap at 2^32 without aliasing (pitfalls.md #18).
 # Taken "% size" with a ring of 3, index 2^32 - 1 and index 2^32 (that is,
