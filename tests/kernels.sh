@@ -166,7 +166,8 @@ main() {
 	done
 	printf '%s' "$TABLE" | sed 's/^/# /'
 	[ "$README" -eq 0 ] || write_readme "$TABLE" \
-		"Each row as \`make check-kernels\` measured it on the day it gives; \`tests/kernels.sh --readme\` rewrites the row of each kernel it runs:"
+		"Each row as \`make check-kernels\` measured it on the day it gives; \`tests/kernels.sh
+--readme\` rewrites the row of each kernel it runs:"
 	echo "# work dir: $work"
 	tap_finish
 }
