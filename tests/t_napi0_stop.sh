@@ -11,8 +11,9 @@
 # both CPUs at once (sn0 and sn0@1), so sn1's interrupt is raised on both,
 # while sn1 goes down and up again and again; after each round every frame
 # must be accounted for exactly once. From the second round on, sn1's
-# interrupts come 300 us late, so that frames wait on the wire when sn1
-# goes down and the flush has work to do.
+# interrupts come 300 us late, so that frames may wait on the wire when sn1
+# goes down. Last, the flush alone, exactly: frames held on the wire are
+# all counted as dropped when sn1 goes down.
 #
 # The window is a few instructions wide, and QEMU runs both vCPUs in one
 # host thread here: this test makes the race possible, not likely. The
@@ -47,7 +48,7 @@ flood_sn1()
 
 DBG=/sys/kernel/debug/snull
 
-plan $((4 + ROUNDS * 4))
+plan $((6 + ROUNDS * 4))
 
 check_cmd "load snull use_napi=0" snull_load use_napi=0
 check_cmd "snull-setup" snull_setup_addrs
@@ -75,7 +76,19 @@ while [ $r -lt $ROUNDS ]; do
 	check_gt "round $r: pktgen sent frames into sn1" 0 "$sent"
 	reconcile
 done
-check_gt "sn1's flush found frames on the wire (rx_drop_down > 0)" 0 \
-	"$(estat sn1 rx_drop_down)"
+diag "rx_drop_down on sn1 after the rounds: $(estat sn1 rx_drop_down)"
+
+# The flush itself, exactly: 5 frames held on the wire, then sn1 goes down.
+echo 0 >$DBG/sn1/irq_delay_us
+echo 1 >$DBG/sn0/hold_ring
+drop0=$(estat sn1 rx_drop_down)
+pktgen_send sn0 5
+ip link set sn1 down
+echo 0 >$DBG/sn0/hold_ring
+check_eq "sn1 down with 5 frames on the wire: rx_drop_down grows by 5" \
+	"$(add "$drop0" 5)" "$(estat sn1 rx_drop_down)"
+ip link set sn1 up
+wait_for 5 both_up
+reconcile
 
 finish
