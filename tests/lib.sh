@@ -46,8 +46,6 @@
 #   ring_field IFACE FIELD      one field of snull-ctl ring (in_flight...)
 #   ring_param IFACE max|cur    the TX ring size ethtool -g shows
 #   settle [IFACE...]           wait (30 s at most) until the rings are empty
-#   ring_recover IFACE POOL [SECONDS]   after lockups: wait for IFACE's ring
-#                               to come back, filling a stalled one (KICKS)
 #   reconcile [IF0 IF1]         settle, then: tx of each side == rx +
 #                               rx_dropped + rx_errors of the other
 #   peer_mac IFACE / sink_ip IFACE   where IFACE's frames go; an address in
@@ -600,31 +598,6 @@ settle()
 	return 0
 }
 
-# ring_recover IFACE POOL [SECONDS]: wait (SECONDS, 5 by default) for
-# IFACE's ring (of POOL descriptors) to be empty and not stalled. A stalled
-# ring whose queue is not stopped is never reset: the watchdog only looks
-# at stopped queues, as with a real NIC. Then fill the ring with exactly the
-# frames it lacks (pktgen, which bypasses the qdisc, so nothing is left
-# queued to stall it again): the queue stops and the watchdog resets it.
-# Up to 3 times; KICKS says how often that was needed.
-ring_recover()
-{
-	KICKS=0
-	while :; do
-		wait_for "${3:-5}" ring_clean "$1" && return 0
-		[ $KICKS -lt 3 ] || break
-		KICKS=$((KICKS + 1))
-		_rr_if=$(ring_field "$1" in_flight)
-		_rr_st=$(ring_field "$1" stalled)
-		diag "$1: still in_flight=$_rr_if stalled=$_rr_st: filling the ring"
-		if is_number "$_rr_if" && [ "$_rr_st" = 1 ] && [ "$_rr_if" -lt "$2" ]; then
-			pktgen_send "$1" $(($2 - _rr_if))
-		fi
-	done
-	diag "$1: $(snull-ctl ring "$1" 2>&1)"
-	return 1
-}
-
 # reconcile [IF0 IF1]: every frame one side sent was received, dropped or
 # found in error by the other (docs/interface.md, "Reconciliation"); two
 # results. Waits for the frames in flight first (settle), then a moment
@@ -908,6 +881,7 @@ pktgen_stop()
 # pktgen_sofar IFACE: frames pktgen has sent on IFACE in its current run.
 pktgen_sofar()
 {
+	[ -r "/proc/net/pktgen/$1" ] || { echo missing; return; }
 	awk '/pkts-sofar:/ { print $2; f = 1 } END { if (!f) print "missing" }' \
 		"/proc/net/pktgen/$1" 2>/dev/null
 }

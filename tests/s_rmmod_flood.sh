@@ -36,7 +36,15 @@ pktgen_bg()
 	pktgen_start 120
 }
 
-plan 18
+# pktgen_sending: pktgen has sent frames on both devices in this run.
+pktgen_sending()
+{
+	_s0=$(pktgen_sofar sn0)
+	_s1=$(pktgen_sofar sn1)
+	is_number "$_s0" && is_number "$_s1" && [ "$_s0" -gt 0 ] && [ "$_s1" -gt 0 ]
+}
+
+plan 20
 
 rnd_seed
 diag "seed $SEED; $ROUNDS rounds or $LIMIT s"
@@ -46,7 +54,7 @@ check_cmd "pktgen.ko loads" pktgen_load
 # the sends fail (no route), and they resume at each load.
 blast_start $((LIMIT + 120)) 192.168.0.2 "$(sink_ip sn1)"
 
-bad_load=0 no_traffic=0 bad_rmmod=0 not_gone=0 pg_stuck=0 max_rmmod=0
+bad_load=0 no_traffic=0 no_pktgen=0 bad_rmmod=0 not_gone=0 pg_stuck=0 max_rmmod=0
 done_rounds=0
 time_limit $LIMIT
 while [ $done_rounds -lt $ROUNDS ] && in_time; do
@@ -60,6 +68,12 @@ while [ $done_rounds -lt $ROUNDS ] && in_time; do
 	fi
 	PG=
 	pktgen_bg || diag "round $r: pktgen setup failed: $(cat "$TMP/pg.err")"
+	# pktgen must be sending on both devices when rmmod comes; its
+	# threads take a moment to start (up to 5 s).
+	if ! wait_for 5 pktgen_sending; then
+		no_pktgen=$((no_pktgen + 1))
+		diag "round $r: pktgen sent '$(pktgen_sofar sn0)' '$(pktgen_sofar sn1)' frames in 5 s"
+	fi
 	rnd 8
 	sleep 0.$((R + 2))
 	rx0=$(stat sn0 rx_packets)
@@ -96,9 +110,13 @@ done
 blast_stop
 diag "$done_rounds rounds in $((NOW - START)) s; slowest rmmod $max_rmmod ms;" \
 	"$(blast_report)"
-check_ge "at least $MIN_ROUNDS rounds done" $MIN_ROUNDS $done_rounds
+check_ge "at least $MIN_ROUNDS rounds done" "$MIN_ROUNDS" "$done_rounds"
 check_eq "every load (and snull-setup) worked" 0 $bad_load
 check_eq "every round carried frames both ways before rmmod" 0 $no_traffic
+check_eq "in every round pktgen was sending on both devices at rmmod" 0 $no_pktgen
+b0=$(blast_sent 0) b1=$(blast_sent 1)
+check_cmd "the UDP flood through the stack sent datagrams both ways ($b0, $b1)" \
+	sh -c "[ '$b0' -gt 0 ] && [ '$b1' -gt 0 ]"
 check_eq "every rmmod under the flood succeeded" 0 $bad_rmmod
 check_eq "after every rmmod: no snull, sn0, sn1 or debugfs directory" 0 $not_gone
 check_eq "pktgen let go of the devices after every rmmod" 0 $pg_stuck
