@@ -64,6 +64,14 @@ ping -c 2 -i 0.3 remote0 >/dev/null
 wait "$tcpdump_pid"
 tcpdump_pid=
 cat "$TMP/cap"
+# What this section claims must be in the capture (the exit status says).
+for want in '192.168.1.1 > 192.168.1.2: ICMP echo request' \
+	'192.168.1.2 > 192.168.1.1: ICMP echo reply'; do
+	if ! grep -qF "$want" "$TMP/cap"; then
+		echo "(the capture lacks \"$want\")"
+		status=1
+	fi
+done
 
 heading "Counters: ip -s link"
 run ip -s link show sn0
@@ -71,6 +79,11 @@ run ip -s link show sn1
 
 heading "Counters: ethtool -S sn0"
 run ethtool -S sn0
+# The pings above crossed sn0 both ways, through the interrupt handler.
+for c in rx_packets tx_packets; do
+	v=$(cat /sys/class/net/sn0/statistics/$c)
+	[ "$v" -gt 0 ] || { echo "(sn0 $c is $v after the pings)"; status=1; }
+done
 
 heading "The TX ring: ethtool -g sn0 and snull-ctl ring sn0"
 run ethtool -g sn0
