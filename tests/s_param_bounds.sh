@@ -63,16 +63,6 @@ pool_size=4096,lockup=1000000,timeout=60001,use_napi=1,napi_weight=64|timeout|In
 pool_size=abc|pool_size|Invalid argument
 timeout=99999999999|timeout|Numerical result out of range"
 
-# load_shows P=V...: the load works and sysfs shows every value.
-load_shows()
-{
-	snull_load "$@" || { diag "insmod: $(cat "$TMP/insmod.err")"; return 1; }
-	for _pv; do
-		[ "$(param "${_pv%%=*}")" = "${_pv#*=}" ] ||
-			{ diag "${_pv%%=*}: sysfs shows '$(param "${_pv%%=*}")'"; return 1; }
-	done
-}
-
 # logged_names FILE: the parameters the log lines of FILE complain about.
 logged_names()
 {

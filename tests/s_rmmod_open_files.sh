@@ -12,9 +12,9 @@
 # re-created files of the same names) instead of crashing or hanging, and a
 # fresh load works.
 #
-# The hold_ring and drop_seed knobs have file operations of snull's own
-# (.owner = THIS_MODULE): an open one pins the module, so rmmod is refused
-# (EAGAIN) until it is closed. That is checked too.
+# The hold_ring, drop_seed and irq_delay_us knobs have file operations of
+# snull's own (.owner = THIS_MODULE): an open one pins the module, so rmmod
+# is refused (EAGAIN) until it is closed. That is checked too.
 #
 # Bounded: ROUNDS rounds or LIMIT seconds, whichever comes first.
 
@@ -73,13 +73,13 @@ stale()
 }
 
 # The other process: reads the same kind of files until told to stop (not
-# hold_ring or drop_seed: a read of those in progress pins the module, and
-# the rmmod that comes then is refused, as checked at the end).
+# hold_ring, drop_seed or irq_delay_us: a read of those in progress pins the
+# module, and the rmmod that comes then is refused, as checked at the end).
 hammer()
 {
 	while [ ! -e "$TMP/hstop" ]; do
 		cat /sys/class/net/sn0/mtu /sys/class/net/sn1/statistics/rx_packets \
-			$DBG/sn0/drop_every $DBG/sn1/irq_delay_us \
+			$DBG/sn0/drop_every $DBG/sn1/drop_prob \
 			>/dev/null 2>&1
 	done
 }
@@ -102,7 +102,7 @@ while [ $n -lt $ROUNDS ] && in_time; do
 	exec 6</sys/class/net/sn1/queues/tx-0/byte_queue_limits/inflight
 	exec 7<$DBG/sn0/drop_every
 	exec 8<$DBG/sn1/corrupt_every
-	exec 9>$DBG/sn0/irq_delay_us
+	exec 9>$DBG/sn0/drop_prob
 	cat <&4 >/dev/null
 	cat <&7 >/dev/null
 	echo 0 >&9
@@ -143,7 +143,7 @@ while [ $n -lt $ROUNDS ] && in_time; do
 	stale 7 debugfs
 	if (echo 5 >&9) 2>/dev/null; then
 		write_ok=$((write_ok + 1))
-		diag "round $r: writing the stale irq_delay_us descriptor worked"
+		diag "round $r: writing the stale drop_prob descriptor worked"
 	fi
 	# ... the others once new files of the same names exist.
 	load_and_ping $(((r + 1) % 2)) || bad_load=$((bad_load + 1))
@@ -171,10 +171,12 @@ check_cmd "load snull" snull_load
 check_cmd "snull-setup" snull_setup_addrs
 exec 3<$DBG/sn0/hold_ring
 exec 4<$DBG/sn1/drop_seed
-check_eq "hold_ring and drop_seed open: the module's refcount is 2" 2 "$(refcount)"
+exec 5<$DBG/sn1/irq_delay_us
+check_eq "hold_ring, drop_seed and irq_delay_us open: the module's refcount is 3" 3 \
+	"$(refcount)"
 check_fail "rmmod is refused while they are open" rmmod snull
 check_ping "snull still works: ping 192.168.0.2, 2 replies" 2 192.168.0.2
-exec 3<&- 4<&-
+exec 3<&- 4<&- 5<&-
 check_cmd "closing them releases the module (refcount 0 within 5 s)" wait_for 5 refcount_is 0
 check_cmd "rmmod then works" rmmod snull
 check_cmd "... and everything is gone" wait_for 5 snull_gone

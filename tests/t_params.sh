@@ -23,16 +23,6 @@ timeout=60001 use_napi=2 use_napi=-1 napi_weight=0 napi_weight=65 inject_load_fa
 GOOD="pool_size=1 pool_size=4096 lockup=0 lockup=1000000 timeout=10 timeout=60000
 use_napi=0 use_napi=1 napi_weight=1 napi_weight=64 inject_load_fault=0"
 
-# load_shows NAME=VALUE [SHOWN]: the load works and sysfs shows SHOWN
-# (VALUE by default).
-load_shows()
-{
-	snull_load "$1" || { diag "insmod: $(cat "$TMP/insmod.err")"; return 1; }
-	_v=$(param "${1%%=*}")
-	rmmod snull || return 1
-	[ "$_v" = "${2:-${1#*=}}" ] || { diag "sysfs shows '$_v'"; return 1; }
-}
-
 plan 58
 
 check_cmd "load with defaults" snull_load
@@ -65,13 +55,16 @@ done
 
 for pv in $GOOD; do
 	check_cmd "$pv loads and sysfs shows it" load_shows "$pv"
+	snull_unload
 done
 
 # Rings are powers of two: another pool_size is rounded up, and said so.
 for pv in 100:128 3000:4096; do
 	log_mark
-	check_cmd "pool_size=${pv%%:*} loads and sysfs shows ${pv#*:}" \
-		load_shows "pool_size=${pv%%:*}" "${pv#*:}"
+	snull_load "pool_size=${pv%%:*}" || diag "insmod: $(cat "$TMP/insmod.err")"
+	check_eq "pool_size=${pv%%:*} loads and sysfs shows ${pv#*:}" "${pv#*:}" \
+		"$(param pool_size)"
+	snull_unload
 done
 log_since >"$TMP/log"
 check_grep "the kernel log says pool_size=3000 was rounded up to 4096" \
