@@ -45,7 +45,7 @@ check_cmd "pktgen.ko loads" pktgen_load
 for p in $SIZES; do
 	m="pool_size=$p"
 	snull_unload
-	check_cmd "$m: load" snull_load pool_size=$p
+	check_cmd "$m: load" snull_load pool_size="$p"
 	check_cmd "$m: snull-setup" snull_setup_addrs
 	# The ring has the next power of two.
 	n=1

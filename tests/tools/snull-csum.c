@@ -49,7 +49,7 @@ static void fail(const char *what)
 	exit(1);
 }
 
-static void usage(void)
+static void bad_usage(void)
 {
 	fprintf(stderr,
 		"usage: snull-csum udp0 SRC DST PORT\n"
@@ -63,7 +63,7 @@ static struct in_addr parse_ip(const char *s)
 	struct in_addr a;
 
 	if (inet_pton(AF_INET, s, &a) != 1)
-		usage();
+		bad_usage();
 	return a;
 }
 
@@ -104,7 +104,7 @@ static int cmd_udp0(const char *src_s, const char *dst_s, const char *port_s)
 	int fd;
 
 	if (port < 1 || port > 65535)
-		usage();
+		bad_usage();
 	src.sin_addr = parse_ip(src_s);
 	dst.sin_addr = parse_ip(dst_s);
 	src.sin_port = htons(port);
@@ -206,6 +206,6 @@ int main(int argc, char **argv)
 		return cmd_badipsum(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "llc"))
 		return cmd_llc(argv[2]);
-	usage();
+	bad_usage();
 	return 1;
 }
