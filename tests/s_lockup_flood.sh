@@ -31,7 +31,7 @@ LOCKUPS="1 2 3 7"
 TIMEOUT=100	# ms
 POOL=64
 FLOOD_SECS=3
-RECOVER_SECS=5	# the watchdog timer runs about once a second (round_jiffies)
+RECOVER_SECS=10	# the watchdog timer runs about once a second (round_jiffies)
 DBG=/sys/kernel/debug/snull
 
 # sink_flood: pktgen (no count limit) and UDP both ways, as flood_start
@@ -99,6 +99,11 @@ for l in $LOCKUPS; do
 	sink_flood
 	sleep $FLOOD_SECS
 	flood_stop
+	# The lockups stop with the flood: the qdisc may still hold a backlog
+	# of the UDP flood, which at one frame per reset (lockup=1) would keep
+	# the rings stalled for minutes.
+	echo 0 >$DBG/sn0/lockup
+	echo 0 >$DBG/sn1/lockup
 	diag "$m: pktgen sent $PG_SENT; $(blast_report)"
 	# Each lost TX-done stops the queue until the watchdog's reset (about
 	# a second), so with lockup=N the flood gets about N frames a second

@@ -41,7 +41,7 @@ POOL=8
 PORT=6666
 BQL=/sys/class/net/sn0/queues/tx-0/byte_queue_limits
 
-plan 16
+plan 17
 
 check_cmd "load snull pool_size=$POOL timeout=60000" \
 	snull_load pool_size=$POOL timeout=60000
@@ -82,13 +82,16 @@ check_ge "sn1 received the log lines sent during the flood (20 of 40 at least)" 
 reconcile
 
 # --- a budget-0 poll must not eat a pending RX cause ---
-check_cmd "sn0's interrupts come a second late" \
-	eval "echo 1000000 >$DBG/sn0/irq_delay_us"
-check_cmd "hold sn0's wire" eval "echo 1 >$DBG/sn0/hold_ring"
+# BQL applies limit_min at its next completion: a few pings complete first,
+# or BQL would stop the queue before the ring is full.
 echo 1000000 >"$BQL/limit_min"
+check_ping "3 pings complete (BQL takes the new limit)" 3 192.168.0.2
+check_cmd "hold sn0's wire" eval "echo 1 >$DBG/sn0/hold_ring"
 # Through the qdisc, which stops feeding xmit once the ring is full.
 ping_run "$TMP/ping" -c $((POOL + 2)) -i 0.05 -W 1 192.168.0.2
 check_eq "sn0's ring is full, its queue stopped" $POOL "$(ring_field sn0 in_flight)"
+check_cmd "sn0's interrupts come a second late" \
+	eval "echo 1000000 >$DBG/sn0/irq_delay_us"
 rx0=$(stat sn0 rx_packets)
 check_cmd "5 frames from sn1 raise sn0's RX cause" pktgen_send sn1 5
 # Within the second: netpoll finds sn0's queue stopped and polls.
