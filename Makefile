@@ -9,6 +9,9 @@
 #   make stress     the stress and fault suite (tests/s_*.sh)
 #   make check-debug    both suites on a KASAN/lockdep/kmemleak kernel
 #   make lint       checkpatch --strict, sparse, a W=1 build and shellcheck
+#   make bench      snull against veth and dummy in one VM (bench/bench.sh):
+#                   ROUNDS=N (default 5), QUICK=1 (one short round, CI),
+#                   PROFILE=1 (perf's top symbols of snull's cases)
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree, falling back to the
@@ -16,7 +19,7 @@
 
 KDIR ?= $(shell $(CURDIR)/scripts/find-kdir)
 
-.PHONY: all modules clean run check check-kernels check-debug stress lint
+.PHONY: all modules clean run check check-kernels check-debug stress lint bench
 
 all: modules
 
@@ -44,3 +47,6 @@ check-debug:
 
 lint:
 	scripts/lint
+
+bench:
+	ROUNDS='$(ROUNDS)' QUICK='$(QUICK)' PROFILE='$(PROFILE)' bench/bench.sh

@@ -6,6 +6,8 @@
 #   tests/run.sh                      every tests/t_*.sh, TAP on stdout
 #   tests/run.sh --tests "t_a t_b"    a subset (names without .sh)
 #   tests/run.sh --demo               boot once and run tests/demo.sh
+#   tests/run.sh --bench              boot once and run bench/guest.sh (make
+#                                     bench: bench/bench.sh reads its output)
 #   tests/run.sh --stress             the stress suite (tests/s_*.sh) instead
 #   tests/run.sh --all                both suites
 #   tests/run.sh --kernel DIR         boot a prepared kernel: DIR holds snull.ko
@@ -57,6 +59,8 @@ SNULL_JOBS=${SNULL_JOBS:-$(default_jobs)}
 # use int3 while they toggle), and the guest dies of "Oops: int3" in code
 # that has nothing to do with snull. Seen on 6.12 under QEMU 7.2.
 QEMU_ACCEL=tcg,thread=single
+QEMU_CPU=qemu64
+QEMU_SMP=2
 KERNEL_DIR=""
 # Messages below this level reach the serial console (console.log); see
 # prepare() for the debug kernel's.
@@ -68,6 +72,14 @@ TEST_PREFIX=t_
 # perl-base; netbase: /etc/protocols and /etc/services for the guest.
 HOST_PKGS="qemu-system-x86 busybox-static iproute2 ethtool tcpdump iperf3 gcc
 make libc6-dev cpio dash kmod xz-utils zstd perl netbase"
+
+# What the benchmark (--bench, bench/bench.sh) adds: the host packages of
+# the tools it stages, and the modules of the subjects it compares snull to.
+# perf (linux-perf: bookworm's matches its 6.1 kernel) only with
+# SNULL_BENCH_PROFILE=1.
+BENCH_PKGS="sockperf coreutils"
+[ "${SNULL_BENCH_PROFILE:-0}" != 1 ] || BENCH_PKGS="$BENCH_PKGS linux-perf"
+BENCH_MODULES="drivers/net/veth"
 
 # Real tools copied into the guest; busybox must not shadow them.
 GUEST_TOOLS="ip tc ss ethtool tcpdump iperf3"
@@ -89,7 +101,7 @@ on_exit() {
 }
 
 usage() {
-	sed -n '4,13s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,15s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -97,6 +109,7 @@ parse_args() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--demo) MODE=demo ;;
+		--bench) MODE=bench ;;
 		--tests) [ $# -ge 2 ] || usage; SELECTED=$2; shift ;;
 		--tests=*) SELECTED=${1#--tests=} ;;
 		--stress) TEST_PREFIX=s_ ;;
@@ -144,6 +157,9 @@ ensure_host_deps() {
 	if [ -z "${KDIR:-}" ] && ! "$REPO/scripts/find-kdir" >/dev/null 2>&1; then
 		missing="$missing linux-headers-amd64"
 	fi
+	[ "$MODE" != bench ] || for p in $BENCH_PKGS; do
+		pkg_installed "$p" || missing="$missing $p"
+	done
 	[ -n "$missing" ] || return 0
 	msg "installing:$missing"
 	apt_update_once
@@ -262,15 +278,17 @@ fetch_kernel() {
 # the guest's /lib/snull/extra and, for modprobe, /lib/modules/KVER/extra. A
 # prepared kernel (--kernel) has them staged in its modules/ already.
 stage_test_modules() {
-	local root=$1 extra=$1/lib/snull/extra f
+	local root=$1 extra=$1/lib/snull/extra f mods
 	if [ -n "$KERNEL_DIR" ]; then
 		mkdir -p "$extra"
 		cp "$KERNEL_DIR"/modules/*.ko "$extra/" ||
 			die "$KERNEL_DIR/modules holds no modules"
 	else
+		mods=$SNULL_EXTRA_MODULES
+		[ "$MODE" != bench ] || mods="$mods $BENCH_MODULES"
 		# shellcheck disable=SC2086 # a list of module paths
-		stage_modules "$KCACHE/lib/modules/$KVER/kernel" "$extra" \
-			$SNULL_EXTRA_MODULES || die "cannot stage the test modules of $KVER"
+		stage_modules "$KCACHE/lib/modules/$KVER/kernel" "$extra" $mods ||
+			die "cannot stage the test modules of $KVER"
 	fi
 	mkdir -p "$root/lib/modules/$KVER/extra"
 	cp "$extra"/*.ko "$root/lib/modules/$KVER/extra/"
@@ -339,8 +357,26 @@ stage_rootfs() {
 	cp -r "$REPO/scripts/." "$root/scripts/"
 	cp "$WORK"/tools/* "$root/usr/local/bin/" 2>/dev/null || true
 
+	[ "$MODE" != bench ] || stage_bench "$root"
+
 	cp "$VMDIR/init" "$root/init"
 	chmod 755 "$root/init"
+}
+
+# The benchmark's guest script and tools: sockperf, perf when profiling,
+# and coreutils' date (busybox's has no nanoseconds) as /bench/bin/date.
+stage_bench() {
+	local root=$1 tool path
+	mkdir -p "$root/bench/bin"
+	cp "$REPO/bench/guest.sh" "$root/bench/"
+	for tool in sockperf $([ "${SNULL_BENCH_PROFILE:-0}" != 1 ] || echo perf); do
+		path=$(command -v "$tool") || die "host lacks $tool"
+		path=$(readlink -f "$path")
+		copy_with_libs "$path" "$path" "$root"
+		ln -sf "$path" "$root/sbin/$tool"
+	done
+	copy_with_libs "$(readlink -f /bin/date)" /bench/bin/date "$root"
+	ldconfig -r "$root" 2>/dev/null || true
 }
 
 stage_etc() {
@@ -383,6 +419,7 @@ make_initramfs() {
 		echo "SNULL_BOOT=$boot"
 		echo "SNULL_TESTS='$tests'"
 		echo "SNULL_TEST_TIMEOUT=$SNULL_TEST_TIMEOUT"
+		[ "$MODE" != bench ] || bench_conf
 		if [ "$group" = watchdog ]; then
 			echo "SNULL_ALLOWED_TAINT=$((512 | 4096 | 8192))"	# W, O, E
 		else
@@ -394,6 +431,17 @@ make_initramfs() {
 		(cd "$conf" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
 	} >"$out"
 	rm -rf "$conf"
+}
+
+# The benchmark's settings (bench/bench.sh), the VM's shape and the
+# parameters the snull.ko under test has, for bench/guest.sh.
+bench_conf() {
+	echo "SNULL_BENCH_ROUNDS=${SNULL_BENCH_ROUNDS:-5}"
+	echo "SNULL_BENCH_QUICK=${SNULL_BENCH_QUICK:-0}"
+	echo "SNULL_BENCH_PROFILE=${SNULL_BENCH_PROFILE:-0}"
+	echo "SNULL_BENCH_VM='cpu=$QEMU_CPU vcpus=$QEMU_SMP mem_mib=$SNULL_VM_MEM'"
+	echo "SNULL_BENCH_PARMS='$(modinfo -F parm "$SNULL_KO_FILE" 2>/dev/null |
+		sed -n 's/^\([a-z_0-9]*\):.*/\1/p' | tr '\n' ' ')'"
 }
 
 # ---------------------------------------------------------------- the VM
@@ -414,7 +462,7 @@ boot_vm() {
 	msg "booting VM '$name' (logs in $dir)"
 	start=$(date +%s)
 	timeout -k 10 "$SNULL_VM_TIMEOUT" qemu-system-x86_64 \
-		-accel "$QEMU_ACCEL" -cpu qemu64 -smp 2 -m "$SNULL_VM_MEM" \
+		-accel "$QEMU_ACCEL" -cpu "$QEMU_CPU" -smp "$QEMU_SMP" -m "$SNULL_VM_MEM" \
 		-display none -no-reboot -nodefaults \
 		-kernel "$VMLINUZ" -initrd "$dir/initramfs.cpio" \
 		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
@@ -645,9 +693,12 @@ run_tests() {
 	done
 }
 
+# The demo, or the benchmark (MODE bench: bench/guest.sh, its output for
+# bench/bench.sh): one boot, its output live on fd 3.
 run_demo() {
-	local dir=$WORK/demo status=0 sentinel rc
-	[ -f "$TESTS_DIR/demo.sh" ] || die "tests/demo.sh does not exist yet"
+	local dir=$WORK/$MODE status=0 sentinel rc script=$TESTS_DIR/demo.sh
+	[ "$MODE" != bench ] || script=$REPO/bench/guest.sh
+	[ -f "$script" ] || die "$script does not exist yet"
 	mkdir -p "$dir"
 	: >"$dir/results.log"
 	# Show the demo's output live (the guest copies it to the second port);
@@ -656,12 +707,12 @@ run_demo() {
 	sentinel=$!
 	tail -n +1 -f --pid="$sentinel" "$dir/results.log" |
 		sed -u -e '/^# snull-/d' -e 's/\r$//' >&3 &
-	boot_vm demo demo demo
+	boot_vm "$MODE" "$MODE" "$MODE"
 	sleep 1
 	kill "$sentinel"
 	wait
 	if ! grep -q '^# snull-vm-done' "$dir/results.log"; then
-		msg "the VM did not finish the demo; last 80 lines of its console:"
+		msg "the VM did not finish the $MODE; last 80 lines of its console:"
 		tail -n 80 "$dir/console.log" | tr -d '\r' >&2
 		status=1
 	fi
@@ -669,8 +720,8 @@ run_demo() {
 		msg "the kernel panicked; see $dir/console.log"
 		status=1
 	fi
-	rc=$(sed -n 's/^# snull-demo-exit: \([0-9]*\).*/\1/p' "$dir/results.log")
-	[ "${rc:-1}" = 0 ] || { msg "demo.sh exited with status ${rc:-?}"; status=1; }
+	rc=$(sed -n "s/^# snull-$MODE-exit: \\([0-9]*\\).*/\\1/p" "$dir/results.log")
+	[ "${rc:-1}" = 0 ] || { msg "${script##*/} exited with status ${rc:-?}"; status=1; }
 	# The guest's log and taint checks (tests/vm/init), as for a test.
 	if grep -q '^not ok' "$dir/results.log"; then
 		msg "the VM's checks failed:"
@@ -738,7 +789,7 @@ main() {
 	fetch_kernel
 	stage_rootfs "$WORK/rootfs"
 	pack_rootfs "$WORK/rootfs"
-	if [ "$MODE" = demo ]; then
+	if [ "$MODE" != tests ]; then
 		ok=0
 		run_demo || ok=$?
 		[ -n "${SNULL_KEEP:-}" ] || rm -rf "$WORK/rootfs" "$WORK/rootfs.cpio"
