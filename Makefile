@@ -4,6 +4,7 @@
 #   make            build src/snull.ko against KDIR
 #   make run        build, boot a VM, show snull carrying traffic
 #   make check      build and run every test in the VM
+#   make check-copy the same with copy=1 (the book's bounce buffers)
 #   make check-kernels  the same on every kernel of tests/vm/kernels.list
 #                   (SNULL_RELEASES="trixie-rt sid": only the lines with those keys)
 #   make stress     the stress and fault suite (tests/s_*.sh)
@@ -35,6 +36,10 @@ run:
 
 check:
 	tests/run.sh
+
+.PHONY: check-copy
+check-copy:
+	SNULL_PARAMS=copy=1 tests/run.sh
 
 check-kernels:
 	tests/kernels.sh

@@ -21,6 +21,7 @@
 #
 # snull:
 #   snull_load [PARAM=VALUE...] / snull_unload / snull_loaded
+#                               (SNULL_PARAMS, from tests/run.sh, go first)
 #   load_shows P=V...           snull_load, and sysfs shows every value (left
 #                               loaded)
 #   snull_gone                  no module, no sn* interface, no debugfs directory
@@ -89,6 +90,9 @@
 SNULL_KO=${SNULL_KO:-/lib/snull/snull.ko}
 SNULL_EXTRA=${SNULL_EXTRA:-/lib/snull/extra}
 SNULL_SETUP=${SNULL_SETUP:-/scripts/snull-setup}
+# Parameters every snull_load passes ahead of its own (a test's own copy=...
+# wins): tests/run.sh's SNULL_PARAMS, which reaches the guest in boot.conf.
+SNULL_PARAMS=${SNULL_PARAMS-$(sed -n "s/^SNULL_PARAMS='\(.*\)'\$/\1/p" /etc/snull/boot.conf 2>/dev/null)}
 # A scratch directory for captures and logs, removed by lib_cleanup.
 TMP=$(mktemp -d /tmp/snull-test.XXXXXX) || exit 1
 
@@ -323,7 +327,8 @@ snull_loaded()
 # insmod's messages are left in $TMP/insmod.err.
 snull_load()
 {
-	if ! insmod "$SNULL_KO" "$@" 2>"$TMP/insmod.err"; then
+	# shellcheck disable=SC2086 # SNULL_PARAMS is a list
+	if ! insmod "$SNULL_KO" $SNULL_PARAMS "$@" 2>"$TMP/insmod.err"; then
 		return 1
 	fi
 	for _i in sn0 sn1; do

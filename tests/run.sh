@@ -26,6 +26,8 @@
 #   SNULL_JOBS        VMs that run at once, each with a share of the tests
 #                     (default: one a host core, fewer when the memory
 #                     available does not hold that many VMs)
+#   SNULL_PARAMS      module parameters every snull_load (tests/lib.sh) passes
+#                     ahead of the test's own, e.g. "copy=1" (make check-copy)
 #
 # The kernel under test is Debian's own image for the installed headers,
 # downloaded once with apt-get into the cache (never installed). Results
@@ -419,6 +421,7 @@ make_initramfs() {
 		echo "SNULL_BOOT=$boot"
 		echo "SNULL_TESTS='$tests'"
 		echo "SNULL_TEST_TIMEOUT=$SNULL_TEST_TIMEOUT"
+		echo "SNULL_PARAMS='${SNULL_PARAMS:-}'"
 		[ "$MODE" != bench ] || bench_conf
 		if [ "$group" = watchdog ]; then
 			echo "SNULL_ALLOWED_TAINT=$((512 | 4096 | 8192))"	# W, O, E
