@@ -84,10 +84,14 @@ run()
 	_e0="$(snmp Tcp InCsumErrors) $(snmp Ip InHdrErrors)"
 	_f0=$(estat sn0 tx_drop_fault)
 	knob sn0 drop_every $EVERY
+	tick
+	_t0=$NOW
 	tcp_copy "$1"
+	tick
 	knob sn0 drop_every 0
 	_r1=$(snmp Tcp RetransSegs)
-	diag "$1: TcpRetransSegs +$(sub "$_r1" "$_r0"), tx_drop_fault +$(sub "$(estat sn0 tx_drop_fault)" "$_f0")"
+	diag "$1: TcpRetransSegs +$(sub "$_r1" "$_r0"), tx_drop_fault +$(sub "$(estat sn0 tx_drop_fault)" "$_f0")," \
+		"$((NOW - _t0)) s"
 	check_gt "$1: sn0 dropped frames (tx_drop_fault grew)" "$_f0" "$(estat sn0 tx_drop_fault)"
 	check_gt "$1: TCP retransmitted (TcpRetransSegs grew)" "$_r0" "$_r1"
 	check_eq "$1: no Tcp InCsumErrors, no Ip InHdrErrors" "$_e0" \
