@@ -32,11 +32,17 @@ enum {
 	SNULL_TX_INTR,		/* TX descriptors have been completed */
 };
 
-/* One TX descriptor and its packet buffer: the book's struct snull_packet. */
+/*
+ * One TX descriptor: the book's struct snull_packet. In zero-copy mode it
+ * points at the skb itself, as a NIC's descriptor points at the skb's pages
+ * for DMA, and the wire hands that skb to the peer. With copy=1 it owns a
+ * packet buffer, a slot of the ring's one block, as in the book.
+ */
 struct snull_desc {
-	u8 *buf;		/* SNULL_BUF_SIZE + NET_IP_ALIGN bytes */
-	u16 len;		/* frame length, Ethernet header included */
-	bool csum_ok;		/* the hardware filled in the L4 checksum */
+	struct sk_buff *skb;	/* zero copy: posted by xmit, taken by the wire */
+	u8 *buf;		/* copy=1: SNULL_BUF_SIZE + NET_IP_ALIGN bytes */
+	u32 len;		/* frame length, Ethernet header included */
+	bool csum_ok;		/* copy=1: the hardware filled in the L4 checksum */
 	bool bad_fcs;		/* corrupted on the wire (fault injection) */
 };
 
@@ -78,15 +84,18 @@ enum snull_counter {
 	SNULL_TX_BUSY,
 	SNULL_TX_TIMEOUTS,
 	SNULL_TX_LOST_IRQS,
+	SNULL_TX_XMIT_MORE,	/* posted without a doorbell: more were coming */
 	SNULL_TX_DROP_OVERSIZE,	/* first of the tx_drop_* reasons */
 	SNULL_TX_DROP_RUNT,
 	SNULL_TX_DROP_NOT_IPV4,
 	SNULL_TX_DROP_BAD_IHL,
 	SNULL_TX_DROP_BAD_LEN,
 	SNULL_TX_DROP_FAULT,
-	SNULL_TX_DROP_CARRIER,	/* last of the tx_drop_* reasons */
+	SNULL_TX_DROP_CARRIER,
+	SNULL_TX_DROP_NOMEM,	/* last of the tx_drop_* reasons */
 	SNULL_RX_DROP_NOMEM,	/* first of the rx_drop_* reasons */
-	SNULL_RX_DROP_DOWN,	/* last of the rx_drop_* reasons */
+	SNULL_RX_DROP_DOWN,
+	SNULL_RX_DROP_FILTERED,	/* last of the rx_drop_* reasons */
 	SNULL_RX_CRC_ERRORS,	/* first of the rx_*_errors */
 	SNULL_RX_LENGTH_ERRORS,	/* last of the rx_*_errors */
 	SNULL_NR_COUNTERS
@@ -146,6 +155,7 @@ struct snull_priv {
 	struct hrtimer irq_timer;	/* raises it late, with irq_delay_us */
 	unsigned long status;		/* pending causes: atomic bitops */
 	bool irq_enabled;		/* the interrupt mask: false = masked */
+	bool promisc;			/* the MAC filter lets every frame in */
 	spinlock_t lock;		/* one handler at a time with use_napi=0 */
 	struct snull_ring tx;
 	u32 napi_max_work;		/* written by poll only */
@@ -154,6 +164,7 @@ struct snull_priv {
 };
 
 /* Module parameters (snull_main.c), checked at load and fixed afterwards. */
+extern int snull_copy;
 extern int snull_pool_size;
 extern int snull_lockup;
 extern int snull_timeout;
@@ -163,12 +174,17 @@ extern unsigned int snull_ring_start;
 
 /* snull_netdev.c: the net_device and its callbacks */
 void snull_setup(struct net_device *dev);
+netdev_features_t snull_fix_features(struct net_device *dev,
+				     netdev_features_t features);
+int snull_set_features(struct net_device *dev, netdev_features_t features);
+void snull_set_rx_mode(struct net_device *dev);
 bool snull_dev_is_ours(const struct net_device *dev);
 int snull_priv_init(struct net_device *dev, struct net_device *peer, int index);
 void snull_priv_teardown(struct net_device *dev);
 
 /* snull_hw.c: the simulated hardware */
 int snull_ring_alloc(struct snull_ring *ring, u32 size, u32 start);
+void snull_ring_drop_posted(struct snull_ring *ring, u32 upto);
 void snull_ring_free(struct snull_ring *ring);
 void snull_ring_write_back(struct snull_ring *ring, u32 upto);
 void snull_ring_reset(struct snull_ring *ring);
@@ -214,7 +230,8 @@ int snull_poll(struct napi_struct *napi, int budget);
 void snull_rx_flush(struct snull_priv *priv);
 
 /* snull_rewrite.c: the address trick */
-int snull_rewrite(u8 *frame, unsigned int len);
+int snull_rewrite(u8 *frame, unsigned int len, bool partial);
+int snull_rewrite_skb(struct sk_buff *skb);
 
 /* snull_fault.c: fault injection through debugfs */
 void snull_fault_init(struct snull_priv *priv);

@@ -15,23 +15,37 @@
 
 #include "snull.h"
 
+/* copy=1: each descriptor's buffer, a cache-line multiple apart. */
+#define SNULL_BUF_STRIDE	ALIGN(SNULL_BUF_SIZE + NET_IP_ALIGN, SMP_CACHE_BYTES)
+
 /*
- * Allocate the ring and its buffers (the book's snull_setup_pool). @size is
- * a power of two (snull_main.c rounds pool_size up), so that the free-running
- * u32 indices stay continuous when they wrap at 2^32 (pitfalls.md #18):
- * index & mask gives the same slot before and after the wrap only because
- * size divides 2^32. The indices all start at @start, a test hook that puts
- * the wrap within reach of a short flood.
+ * Allocate the ring (the book's snull_setup_pool): one allocation, the
+ * descriptors and, with copy=1, their buffers after them; the book made
+ * one kmalloc per buffer. In zero-copy mode a descriptor has no buffer:
+ * it points at the skb. @size is a power of two (snull_main.c rounds
+ * pool_size up), so that the free-running u32 indices stay continuous when
+ * they wrap at 2^32 (pitfalls.md #18): index & mask gives the same slot
+ * before and after the wrap only because size divides 2^32. The indices
+ * all start at @start, a test hook that puts the wrap within reach of a
+ * short flood.
  */
 int snull_ring_alloc(struct snull_ring *ring, u32 size, u32 start)
 {
+	size_t descs = array_size(size, sizeof(*ring->desc));
+	size_t bufs = snull_copy ? array_size(size, SNULL_BUF_STRIDE) : 0;
+	u8 *block;
 	u32 i;
 
 	if (WARN_ON_ONCE(!is_power_of_2(size)))
 		return -EINVAL;
-	ring->desc = kcalloc(size, sizeof(*ring->desc), GFP_KERNEL);
-	if (!ring->desc)
+	/* The buffers start on a cache line; the descriptors come first. */
+	descs = ALIGN(descs, SMP_CACHE_BYTES);
+	block = kvzalloc(size_add(descs, bufs), GFP_KERNEL);
+	if (!block)
 		return -ENOMEM;
+	ring->desc = (struct snull_desc *)block;
+	for (i = 0; bufs && i < size; i++)
+		ring->desc[i].buf = block + descs + i * SNULL_BUF_STRIDE;
 	ring->size = size;
 	ring->mask = size - 1;
 	ring->wake_thresh = DIV_ROUND_UP(size, 4);
@@ -39,33 +53,41 @@ int snull_ring_alloc(struct snull_ring *ring, u32 size, u32 start)
 	ring->rx = start;
 	ring->done = start;
 	ring->tail = start;
-
-	for (i = 0; i < size; i++) {
-		ring->desc[i].buf = kmalloc(SNULL_BUF_SIZE + NET_IP_ALIGN,
-					    GFP_KERNEL);
-		if (!ring->desc[i].buf) {
-			snull_ring_free(ring);
-			return -ENOMEM;
-		}
-	}
 	return 0;
 }
 
 /*
+ * Zero copy: free the skbs of descriptors posted but not taken by the wire,
+ * from rx up to @upto, the head the caller has read. The caller is the
+ * wire's one reader (the receiver's flush under its lock, or the teardown,
+ * when nothing else runs), and moves rx past them after. Safe in any
+ * context: dev_kfree_skb_any() defers what IRQs-off may not do.
+ */
+void snull_ring_drop_posted(struct snull_ring *ring, u32 upto)
+{
+	u32 idx;
+
+	for (idx = ring->rx; idx != upto; idx++) {
+		struct snull_desc *desc = snull_ring_desc(ring, idx);
+
+		dev_kfree_skb_any(desc->skb);
+		desc->skb = NULL;
+	}
+}
+
+/*
  * Free the ring (the book's snull_teardown_pool). Called only once the
- * device is unregistered and both ends are down, so nothing reads it.
- * No skb lives in the ring: xmit copies the frame and frees the skb, so
- * there is nothing in flight to leak (pitfalls.md #12).
+ * device is unregistered and both ends are down, so nothing reads it. Every
+ * posted frame has been delivered or flushed by the peer's ndo_stop, but a
+ * frame posted after that flush (a packet socket's xmit racing the peer's
+ * down) may still hold its skb: free it, or it leaks (pitfalls.md #12).
  */
 void snull_ring_free(struct snull_ring *ring)
 {
-	u32 i;
-
 	if (!ring->desc)
 		return;
-	for (i = 0; i < ring->size; i++)
-		kfree(ring->desc[i].buf);
-	kfree(ring->desc);
+	snull_ring_drop_posted(ring, ring->head);
+	kvfree(ring->desc);
 	ring->desc = NULL;
 }
 

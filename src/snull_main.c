@@ -14,6 +14,15 @@
 
 #include "snull.h"
 
+/*
+ * The book copied every frame twice: into a ring buffer on transmit, into a
+ * fresh skb on receive. snull now passes the skb itself, as DMA from the
+ * skb's own pages would; copy=1 brings the book's buffers back.
+ */
+int snull_copy;
+module_param_named(copy, snull_copy, int, 0444);
+MODULE_PARM_DESC(copy, "1: copy each frame into a ring buffer and out again, as the book did, with no TSO; 0: pass the skb itself (default 0)");
+
 int snull_pool_size = 256;
 module_param_named(pool_size, snull_pool_size, int, 0444);
 MODULE_PARM_DESC(pool_size, "Descriptors (packet buffers) in each TX ring, 1-4096, rounded up to a power of two (default 256)");
@@ -59,6 +68,7 @@ struct snull_param {
 };
 
 static const struct snull_param snull_params[] = {
+	{ "copy", &snull_copy, 0, 1 },
 	{ "pool_size", &snull_pool_size, 1, SNULL_MAX_POOL },
 	{ "lockup", &snull_lockup, 0, 1000000 },
 	{ "timeout", &snull_timeout, 10, 60000 },

@@ -109,6 +109,56 @@ static int snull_release(struct net_device *dev)
 	return 0;
 }
 
+/*
+ * ndo_set_rx_mode: program the MAC's address filter. Context: BHs off,
+ * netif_addr_lock held (the document's "synchronized by the
+ * netif_addr_lock spinlock"); must not sleep. The filter has one register:
+ * promiscuous or not. Broadcast and multicast always pass (an "all
+ * multicast" filter), and our unicast address is fixed.
+ */
+void snull_set_rx_mode(struct net_device *dev)
+{
+	struct snull_priv *priv = netdev_priv(dev);
+
+	WRITE_ONCE(priv->promisc, !!(dev->flags & IFF_PROMISC));
+}
+
+/*
+ * ndo_fix_features. Context: process; RTNL held. A partial checksum, and so
+ * TSO and USO, are a promise that the receiver will not check the frame:
+ * the peer gives it only while its RX checksum offload is on. Otherwise
+ * the stack completes our checksums in software before xmit.
+ */
+netdev_features_t snull_fix_features(struct net_device *dev,
+				     netdev_features_t features)
+{
+	struct snull_priv *priv = netdev_priv(dev);
+
+	ASSERT_RTNL();
+	if (!(priv->peer->dev->features & NETIF_F_RXCSUM))
+		features &= ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
+	return features;
+}
+
+/*
+ * ndo_set_features. Context: process; RTNL held. The core stores the new
+ * features only after we return, but the peer's snull_fix_features()
+ * reads our RX checksum setting: store them first, then have the peer
+ * recompute its own.
+ */
+int snull_set_features(struct net_device *dev, netdev_features_t features)
+{
+	struct snull_priv *priv = netdev_priv(dev);
+	netdev_features_t changed = dev->features ^ features;
+
+	ASSERT_RTNL();
+	if (changed & NETIF_F_RXCSUM) {
+		dev->features = features;
+		netdev_update_features(priv->peer->dev);
+	}
+	return 0;
+}
+
 static const struct net_device_ops snull_netdev_ops = {
 	.ndo_open		= snull_open,		/* this file */
 	.ndo_stop		= snull_release,	/* this file */
@@ -118,6 +168,9 @@ static const struct net_device_ops snull_netdev_ops = {
 	.ndo_siocdevprivate	= snull_ioctl,		/* snull_ioctl.c */
 	.ndo_set_config		= snull_config,		/* snull_ioctl.c */
 	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_set_rx_mode	= snull_set_rx_mode,	/* this file */
+	.ndo_fix_features	= snull_fix_features,	/* this file */
+	.ndo_set_features	= snull_set_features,	/* this file */
 	/* No .ndo_set_mac_address: the pair is wired by its addresses. */
 };
 
@@ -141,9 +194,20 @@ void snull_setup(struct net_device *dev)
 	dev->ethtool_ops = &snull_ethtool_ops;
 	dev->watchdog_timeo = msecs_to_jiffies(snull_timeout);
 	dev->flags |= IFF_NOARP;
-	/* The "DMA" is a CPU copy: any page will do, scattered or not. */
+	/*
+	 * The "DMA" reads any page, scattered or not, and the wire carries
+	 * a checksum left to fill in, or a whole TSO/USO train, as veth does.
+	 * The book's bounce buffers (copy=1) hold one frame of at most
+	 * SNULL_BUF_SIZE bytes: no segmentation offload there.
+	 */
 	dev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM;
+	if (!snull_copy)
+		dev->hw_features |= NETIF_F_ALL_TSO | NETIF_F_GSO_UDP_L4;
 	dev->features |= dev->hw_features | NETIF_F_HIGHDMA;
+	/*
+	 * ether_setup() set IFF_TX_SKB_SHARING: pktgen may hand us one skb
+	 * many times (clone_skb, burst). snull_tx() copes (veth refuses).
+	 */
 	/* ether_setup() set min_mtu 68 and max_mtu 1500: the book's range. */
 
 	priv->dev = dev;

@@ -5,10 +5,16 @@
  * A frame from sn0 to 192.168.0.2 must reach sn1 as if it came from a
  * remote host, 192.168.1.1, for 192.168.1.2: the low bit of the third octet
  * of both IPv4 addresses flips on the way, in both directions. The header
- * is parsed from the frame's copy in a ring buffer, with every length
- * checked against the frame before it is used (pitfalls.md #9), and the
- * checksums that cover the addresses are brought up to date (#10).
+ * is parsed with every length checked against the frame before it is used
+ * (pitfalls.md #9), and the checksums that cover the addresses are brought
+ * up to date (#10), never recomputed.
+ *
+ * With copy=1 the frame is our copy in a ring buffer, its checksums all
+ * complete. In zero-copy mode it is the skb itself, whose data TCP may
+ * share with the clone it keeps for retransmission, or a packet socket
+ * with its copy: snull_rewrite_skb() first makes the headers private.
  */
+#include <linux/skbuff.h>
 #include <linux/icmp.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -20,12 +26,31 @@
 #include "snull.h"
 
 /*
+ * Replace @from by @to in the sum at @sum. A complete checksum is updated
+ * as RFC 1624 says. With CHECKSUM_PARTIAL (@partial) the field holds the
+ * pseudo-header's sum, not complemented, which the "hardware" (or the
+ * stack, at the far end) completes over the payload: it gets the same
+ * change, uncomplemented, as inet_proto_csum_replace4() does for NAT.
+ */
+static void snull_csum_replace4(__sum16 *sum, __be32 from, __be32 to,
+				bool partial)
+{
+	if (!partial) {
+		csum_replace4(sum, from, to);
+		return;
+	}
+	*sum = ~csum_fold(csum_add(csum_sub(csum_unfold(*sum),
+					    (__force __wsum)from),
+				   (__force __wsum)to));
+}
+
+/*
  * TCP and UDP checksums cover a pseudo-header with both addresses, so they
  * are updated incrementally (RFC 1624). ICMP's does not, and needs nothing.
  * @l4 points at the transport header, @l4len bytes of which are in the frame.
  */
 static void snull_fix_l4(const struct iphdr *iph, u8 *l4, unsigned int l4len,
-			 __be32 old_saddr, __be32 old_daddr)
+			 __be32 old_saddr, __be32 old_daddr, bool partial)
 {
 	__sum16 *check;
 
@@ -39,23 +64,27 @@ static void snull_fix_l4(const struct iphdr *iph, u8 *l4, unsigned int l4len,
 		if (l4len < sizeof(struct udphdr))
 			return;
 		check = &((struct udphdr *)l4)->check;
-		if (!*check)		/* the sender chose no checksum */
+		if (!*check && !partial) /* the sender chose no checksum */
 			return;
 		break;
 	default:
 		return;
 	}
-	csum_replace4(check, old_saddr, iph->saddr);
-	csum_replace4(check, old_daddr, iph->daddr);
-	if (iph->protocol == IPPROTO_UDP && !*check)
+	snull_csum_replace4(check, old_saddr, iph->saddr, partial);
+	snull_csum_replace4(check, old_daddr, iph->daddr, partial);
+	/* A partial sum is no checksum yet: 0 is a value like any other. */
+	if (iph->protocol == IPPROTO_UDP && !*check && !partial)
 		*check = CSUM_MANGLED_0;
 }
 
 /*
- * Rewrite the @len-byte Ethernet frame at @frame in place. Returns 0, or the
- * drop counter that says why the frame cannot be rewritten.
+ * Rewrite the @len-byte Ethernet frame at @frame in place: its headers, up
+ * to the transport header's checksum, are in the @len bytes (the caller
+ * sees to that). @partial: the L4 checksum is CHECKSUM_PARTIAL's
+ * pseudo-header sum. Returns 0, or the drop counter that says why the
+ * frame cannot be rewritten.
  */
-int snull_rewrite(u8 *frame, unsigned int len)
+int snull_rewrite(u8 *frame, unsigned int len, bool partial)
 {
 	const __be32 flip = htonl(0x00000100);	/* low bit of octet 3 */
 	const struct ethhdr *eth = (const struct ethhdr *)frame;
@@ -91,6 +120,33 @@ int snull_rewrite(u8 *frame, unsigned int len)
 	/* Only the first fragment carries the transport header. */
 	if (!(iph->frag_off & htons(IP_OFFSET)))
 		snull_fix_l4(iph, frame + ETH_HLEN + ihl, tot_len - ihl,
-			     old_saddr, old_daddr);
+			     old_saddr, old_daddr, partial);
 	return 0;
+}
+
+/*
+ * The longest headers the trick reads or writes: IPv4 with options, then
+ * TCP up to its checksum (UDP's ends before).
+ */
+#define SNULL_HDRS_MAX	(ETH_HLEN + 60 + offsetofend(struct tcphdr, check))
+
+/*
+ * Zero copy: the trick on @skb itself. skb_ensure_writable() pulls the
+ * headers into the linear part and, if that part is shared with a clone
+ * (TCP's copy for retransmission, a tap's), gives us a private one; the
+ * payload, in pages, is never copied. A GSO frame is one rewrite: its
+ * segments are cut from these headers later, on whichever side segments
+ * it. Returns 0, or the drop counter that says why the frame cannot go.
+ */
+int snull_rewrite_skb(struct sk_buff *skb)
+{
+	if (unlikely(skb_ensure_writable(skb, min(skb->len, SNULL_HDRS_MAX))))
+		return SNULL_TX_DROP_NOMEM;
+	/*
+	 * The length checks compare the headers with the whole frame; every
+	 * byte the rewrite touches lies within SNULL_HDRS_MAX of its start,
+	 * or beyond the frame's end, where it is not touched: now linear.
+	 */
+	return snull_rewrite(skb->data, skb->len,
+			     skb->ip_summed == CHECKSUM_PARTIAL);
 }

@@ -3,9 +3,10 @@
  * The interrupt handler, NAPI poll and the receive path.
  *
  * The wire between sn0 and sn1 is the sender's TX ring: the receiver reads
- * the descriptors the sender has posted, copies each frame into a fresh skb,
- * and tells the sender's hardware how far it got, which completes those
- * descriptors and raises the sender's TX-done interrupt.
+ * the descriptors the sender has posted, takes each frame's skb (or, with
+ * copy=1, copies the frame into a fresh one), and tells the sender's
+ * hardware how far it got, which completes those descriptors and raises the
+ * sender's TX-done interrupt.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -34,37 +35,60 @@ static void snull_wire_complete(struct snull_priv *sender, u32 rx)
 	snull_raise_irq(sender, SNULL_TX_INTR);
 }
 
-/* Build an skb from one delivered frame and hand it to the stack. */
-static void snull_rx_frame(struct snull_priv *priv,
-			   const struct snull_desc *desc)
+/*
+ * The MAC's address filter, on the frame's destination before any skb work:
+ * the receiver's own address, broadcast and multicast pass; other unicast
+ * frames only in promiscuous mode (snull_set_rx_mode()).
+ */
+static bool snull_mac_accepts(struct snull_priv *priv, const u8 *frame)
 {
-	struct net_device *dev = priv->dev;
-	struct sk_buff *skb;
+	const u8 *dest = ((const struct ethhdr *)frame)->h_dest;
 
-	/* The MAC checks the frame check sequence and drops a bad frame. */
-	if (unlikely(desc->bad_fcs)) {
-		snull_count(priv, SNULL_RX_CRC_ERRORS);
-		return;
-	}
+	return is_multicast_ether_addr(dest) ||
+	       ether_addr_equal_64bits(dest, priv->dev->dev_addr) ||
+	       READ_ONCE(priv->promisc);
+}
+
+/*
+ * What the MAC checks before it takes a frame: 0, or the counter of the
+ * reason it drops it. @frame holds at least the Ethernet header: xmit
+ * refused runts (snull_rewrite()).
+ */
+static int snull_rx_check(struct snull_priv *priv,
+			  const struct snull_desc *desc, const u8 *frame,
+			  bool gso)
+{
+	/* The frame check sequence; a bad one is a CRC error. */
+	if (unlikely(desc->bad_fcs))
+		return SNULL_RX_CRC_ERRORS;
 	/*
 	 * Nor does it take a frame longer than its own MTU allows, leaving
 	 * room for one VLAN tag as real MACs do: the peer's MTU may be
 	 * larger. The MTU changes under RTNL while we run, hence READ_ONCE.
+	 * A GSO frame is a train of segments cut to the sender's gso_size.
 	 */
-	if (unlikely(desc->len > READ_ONCE(dev->mtu) + VLAN_ETH_HLEN)) {
-		snull_count(priv, SNULL_RX_LENGTH_ERRORS);
-		return;
-	}
+	if (unlikely(desc->len > READ_ONCE(priv->dev->mtu) + VLAN_ETH_HLEN &&
+		     !gso))
+		return SNULL_RX_LENGTH_ERRORS;
+	if (unlikely(!snull_mac_accepts(priv, frame)))
+		return SNULL_RX_DROP_FILTERED;
+	return 0;
+}
+
+/* copy=1: build an skb from the frame in the descriptor's buffer. */
+static struct sk_buff *snull_rx_copy(struct snull_priv *priv,
+				     const struct snull_desc *desc)
+{
+	struct net_device *dev = priv->dev;
+	struct sk_buff *skb;
+
 	if (snull_use_napi)
 		skb = napi_alloc_skb(&priv->napi, desc->len);
 	else
 		skb = netdev_alloc_skb_ip_align(dev, desc->len);
-	if (unlikely(!skb)) {
-		snull_count(priv, SNULL_RX_DROP_NOMEM);
-		return;
-	}
+	if (unlikely(!skb))
+		return NULL;
 	skb_put_data(skb, snull_desc_frame(desc), desc->len);
-	skb->protocol = eth_type_trans(skb, dev);
 	/*
 	 * The sender's hardware computed the checksum, so the receiver may
 	 * vouch for it. Otherwise the stack checks it, since a frame from a
@@ -72,6 +96,57 @@ static void snull_rx_frame(struct snull_priv *priv,
 	 */
 	if (desc->csum_ok && (dev->features & NETIF_F_RXCSUM))
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	return skb;
+}
+
+/*
+ * Zero copy: the sender's skb itself (xmit has scrubbed it). A
+ * CHECKSUM_PARTIAL skb keeps its promise to the stack: its checksum will be
+ * filled in if it ever leaves, and a frame delivered here need not be
+ * checked, as with veth. That holds only while our RX checksum offload is
+ * on; when it is off the peer sends no partial frames
+ * (snull_fix_features()), and one caught in flight by the switch gets its
+ * checksum now. A GSO frame of that moment is dropped: only segmenting
+ * could complete it. The skb may be freed in hard-IRQ context (use_napi=0),
+ * hence dev_kfree_skb_any().
+ */
+static struct sk_buff *snull_rx_take(struct snull_priv *priv,
+				     struct snull_desc *desc)
+{
+	struct sk_buff *skb = desc->skb;
+
+	desc->skb = NULL;
+	if (skb->ip_summed == CHECKSUM_PARTIAL &&
+	    !(priv->dev->features & NETIF_F_RXCSUM) &&
+	    (skb_is_gso(skb) || skb_checksum_help(skb))) {
+		dev_kfree_skb_any(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+/* Receive one delivered frame and hand it to the stack. */
+static void snull_rx_frame(struct snull_priv *priv, struct snull_desc *desc)
+{
+	struct net_device *dev = priv->dev;
+	struct sk_buff *skb = desc->skb;
+	int reason;
+
+	reason = snull_rx_check(priv, desc,
+				skb ? skb->data : snull_desc_frame(desc),
+				skb && skb_is_gso(skb));
+	if (unlikely(reason)) {
+		snull_count(priv, reason);
+		dev_kfree_skb_any(skb);
+		desc->skb = NULL;
+		return;
+	}
+	skb = skb ? snull_rx_take(priv, desc) : snull_rx_copy(priv, desc);
+	if (unlikely(!skb)) {
+		snull_count(priv, SNULL_RX_DROP_NOMEM);
+		return;
+	}
+	skb->protocol = eth_type_trans(skb, dev);
 
 	if (snull_use_napi) {
 		snull_count_rx(priv, desc->len);
@@ -133,6 +208,7 @@ void snull_rx_flush(struct snull_priv *priv)
 	lost = head - ring->rx;
 	if (lost) {
 		snull_count_add(priv, SNULL_RX_DROP_DOWN, lost);
+		snull_ring_drop_posted(ring, head);
 		snull_wire_complete(priv->peer, head);
 	}
 	spin_unlock_irq(&priv->lock);

@@ -128,9 +128,9 @@ void snull_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *stats)
 	stats->tx_bytes = snap.tx_bytes;
 	/* The core adds its own drops (the netif_rx backlog) to these. */
 	stats->tx_dropped = snull_sum_range(&snap, SNULL_TX_DROP_OVERSIZE,
-					    SNULL_TX_DROP_CARRIER);
+					    SNULL_TX_DROP_NOMEM);
 	stats->rx_dropped = snull_sum_range(&snap, SNULL_RX_DROP_NOMEM,
-					    SNULL_RX_DROP_DOWN);
+					    SNULL_RX_DROP_FILTERED);
 	stats->tx_errors = snap.cnt[SNULL_TX_TIMEOUTS];
 	stats->rx_crc_errors = snap.cnt[SNULL_RX_CRC_ERRORS];
 	stats->rx_length_errors = snap.cnt[SNULL_RX_LENGTH_ERRORS];

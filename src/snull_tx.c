@@ -2,13 +2,15 @@
 /*
  * Transmit, TX-done cleanup and the transmit time-out.
  *
- * xmit copies the frame into the next free ring buffer (as the DMA engine of
- * a NIC with bounce buffers would, filling in the checksum on the way),
- * rewrites its addresses there, posts the descriptor and raises the peer's
- * RX interrupt. The descriptor comes back when the wire has delivered it and
- * the TX-done interrupt has run snull_tx_clean(). The queue stops when the
- * ring is full and wakes when cleanup frees room, so xmit never has to
- * return NETDEV_TX_BUSY.
+ * xmit rewrites the frame's addresses, puts the skb in the next free
+ * descriptor (as a NIC's descriptor points at the pages it will DMA from),
+ * posts it and rings the peer's doorbell: its RX interrupt. With copy=1 it
+ * copies the frame into the descriptor's buffer first, as the DMA engine of
+ * a NIC with bounce buffers would, filling in the checksum on the way, and
+ * rewrites it there. The descriptor comes back when the wire has delivered
+ * it and the TX-done interrupt has run snull_tx_clean(). The queue stops
+ * when the ring is full and wakes when cleanup frees room, so xmit never
+ * has to return NETDEV_TX_BUSY.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -37,25 +39,43 @@ static void snull_fix_udp_zero(u8 *frame, const struct sk_buff *skb)
 		*check = CSUM_MANGLED_0;
 }
 
-/* Copy @skb into @desc and apply the address trick; 0 or a drop counter. */
-static int snull_load_frame(struct snull_desc *desc, struct sk_buff *skb)
+/* copy=1: copy @skb into @desc and apply the address trick there. */
+static int snull_copy_frame(struct snull_desc *desc, struct sk_buff *skb)
 {
 	u8 *frame = snull_desc_frame(desc);
 
-	if (skb->len > SNULL_BUF_SIZE)
-		return SNULL_TX_DROP_OVERSIZE;
 	/*
 	 * The skb may be a clone whose data TCP keeps for retransmission, or
 	 * a packet socket may still look at it: the rewrite happens in our
 	 * copy only (pitfalls.md #8). A CHECKSUM_PARTIAL skb gets its
-	 * checksum computed here, as hardware with TX offload does.
+	 * checksum computed here, as hardware with TX offload does. Without
+	 * TSO (snull_setup()) no frame is larger than the buffer.
 	 */
 	skb_copy_and_csum_dev(skb, frame);
-	desc->len = skb->len;
 	desc->csum_ok = skb->ip_summed == CHECKSUM_PARTIAL;
 	if (desc->csum_ok)
 		snull_fix_udp_zero(frame, skb);
-	return snull_rewrite(frame, skb->len);
+	return snull_rewrite(frame, skb->len, false);
+}
+
+/*
+ * Load @skb into @desc, rewritten: 0 or a drop counter. A frame that is not
+ * a GSO one must fit the largest the peer's MAC could take.
+ */
+static int snull_load_frame(struct snull_desc *desc, struct sk_buff *skb)
+{
+	if (skb->len > SNULL_BUF_SIZE && !skb_is_gso(skb))
+		return SNULL_TX_DROP_OVERSIZE;
+	desc->len = skb->len;
+	if (snull_copy)
+		return snull_copy_frame(desc, skb);
+	/*
+	 * Pages lent by user space (MSG_ZEROCOPY) are copied before the skb
+	 * goes where the lender cannot see when it is done with them.
+	 */
+	if (unlikely(skb_orphan_frags(skb, GFP_ATOMIC)))
+		return SNULL_TX_DROP_NOMEM;
+	return snull_rewrite_skb(skb);
 }
 
 /*
@@ -80,7 +100,13 @@ static int snull_prepare(struct snull_priv *priv, struct snull_desc *desc,
 	case SNULL_VERDICT_DROP:
 		return SNULL_TX_DROP_FAULT;
 	case SNULL_VERDICT_CORRUPT:
-		snull_desc_frame(desc)[desc->len - 1] ^= 0xff;
+		/*
+		 * The receiving MAC drops a frame with a bad FCS whatever its
+		 * bytes. Only our own copy is damaged for the record: in
+		 * zero-copy mode the payload is shared with TCP's clone.
+		 */
+		if (snull_copy)
+			snull_desc_frame(desc)[desc->len - 1] ^= 0xff;
 		desc->bad_fcs = true;
 		break;
 	case SNULL_VERDICT_STALL:
@@ -148,8 +174,10 @@ void snull_tx_start(struct snull_priv *priv)
 netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 {
 	struct snull_priv *priv = netdev_priv(dev);
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
 	struct snull_ring *ring = &priv->tx;
 	struct snull_desc *desc;
+	bool more, doorbell;
 	int reason;
 
 	if (unlikely(snull_ring_used(ring) >= ring->size)) {
@@ -166,6 +194,19 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_BUSY;
 	}
 
+	/*
+	 * Zero copy: the skb crosses to the peer, which pulls its header and
+	 * queues it, so it must be ours alone. pktgen may hold it too, to
+	 * send again (IFF_TX_SKB_SHARING): cross with a clone of it then; the
+	 * rewrite copies the headers the two share.
+	 */
+	if (!snull_copy && unlikely(skb_shared(skb))) {
+		skb = skb_share_check(skb, GFP_ATOMIC);
+		if (unlikely(!skb)) {
+			snull_count(priv, SNULL_TX_DROP_NOMEM);
+			return NETDEV_TX_OK;
+		}
+	}
 	desc = snull_ring_desc(ring, ring->head);
 	reason = snull_prepare(priv, desc, skb);
 	if (unlikely(reason)) {
@@ -177,13 +218,36 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 	}
 
 	skb_tx_timestamp(skb);
-	/* The frame lives in the ring buffer now; the skb is done with. */
-	dev_consume_skb_any(skb);
-	netdev_sent_queue(dev, desc->len);
+	if (snull_copy) {
+		/* The frame lives in the ring buffer now; the skb is done with. */
+		dev_consume_skb_any(skb);
+	} else {
+		/*
+		 * The skb crosses to the peer: clean it of what belonged to
+		 * this side (its route, conntrack, and, across namespaces,
+		 * mark and timestamp), here in softirq or process context,
+		 * as veth does, not in the peer's interrupt handler.
+		 */
+		skb_scrub_packet(skb, !net_eq(dev_net(dev),
+					      dev_net(priv->peer->dev)));
+		skb->priority = 0;
+		desc->skb = skb;
+	}
+	more = netdev_xmit_more();
+	doorbell = __netdev_tx_sent_queue(txq, desc->len, more);
 	/* Post the descriptor: the frame is written before the wire reads it. */
 	smp_store_release(&ring->head, ring->head + 1);
-	snull_raise_irq(priv->peer, SNULL_RX_INTR);
 	snull_maybe_stop(priv);
+	/*
+	 * The doorbell: the peer's RX interrupt. When the stack says more
+	 * frames follow at once (xmit_more), ring it only for the last, as
+	 * drivers batch their MMIO writes; but always when the queue has
+	 * just stopped, by us or BQL, since then no next frame may come.
+	 */
+	if (doorbell || netif_xmit_stopped(txq))
+		snull_raise_irq(priv->peer, SNULL_RX_INTR);
+	else
+		snull_count(priv, SNULL_TX_XMIT_MORE);
 	return NETDEV_TX_OK;
 }
 
