@@ -51,11 +51,13 @@ mkdir -p "$(dirname "$OUT")"
 run_bench() {
 	local start
 	start=$(date +%s)
+	load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 	SNULL_BENCH_ROUNDS=$ROUNDS SNULL_BENCH_QUICK=$QUICK SNULL_BENCH_PROFILE=$PROFILE \
 		"$REPO/tests/run.sh" --bench | tr -d '\r' | tee "$log" |
 		grep --line-buffered -v '^BENCH ' | sed -u 's/^/bench: /' >&2
 	rc=${PIPESTATUS[0]}
 	took=$(($(date +%s) - start))
+	load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 }
 
 # ---- the record -------------------------------------------------------------------
@@ -72,7 +74,8 @@ host_cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 summarize() {
 	tr -d '\r' <"$log" | awk -v json="$1" -v commit="$commit" -v date="$date_utc" \
 		-v accel="$qemu_accel" -v qemu="$qemu_version" -v hostcpu="$host_cpu" \
-		-v quick="$QUICK" -v profile="$PROFILE" -v took="$took" -v rc="$rc" '
+		-v quick="$QUICK" -v profile="$PROFILE" -v took="$took" -v rc="$rc" \
+		-v load0="$load_start" -v load1="$load_end" -v cores="$(nproc)" '
 	function sortv(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++)
 			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
@@ -108,6 +111,9 @@ summarize() {
 	$2 == "scale" { sc[$3, $4] = $5 " " $6 " " $7; if (!($4 in pseen)) { pseen[$4]; pl[++np] = $4 }; next }
 	$2 == "prof" { c = $3; $1 = $2 = $3 = ""; sub(/^ */, ""); prof[c] = prof[c] (prof[c] == "" ? "" : "\n") $0; next }
 	END {
+		if ("commit" in info) commit = info["commit"]
+		if ("date" in info) date = info["date"]
+		if ("load_start" in info) { load0 = info["load_start"]; load1 = info["load_end"] }
 		nc = split("l2drop udp tcp1 tcp4 rr", cs, " ")
 		split("pps pps Mbit/s Mbit/s trans/s", unit, " ")
 		ns = split("snull copy veth dummy", ss, " ")
@@ -140,7 +146,8 @@ summarize() {
 			printf "{\n" > json
 			printf "  \"kernel\": %s,\n", jstr(info["kernel"]) > json
 			printf "  \"qemu\": {\"cpu\": %s, \"vcpus\": %s, \"memory_mib\": %s, \"accel\": %s, \"version\": %s},\n", jstr(vm[2]), jnum(vm[4]), jnum(vm[6]), jstr(accel), jstr(qemu) > json
-			printf "  \"guest_cpu\": %s,\n  \"host_cpu\": %s,\n", jstr(info["cpu"]), jstr(hostcpu) > json
+			printf "  \"guest_cpu\": %s,\n  \"host_cpu\": %s,\n  \"host_cores\": %s,\n", jstr(info["cpu"]), jstr(hostcpu), cores > json
+			printf "  \"host_loadavg_start\": %s,\n  \"host_loadavg_end\": %s,\n", jstr(load0), jstr(load1) > json
 			printf "  \"date\": %s,\n  \"commit\": %s,\n", jstr(date), jstr(commit) > json
 			printf "  \"rounds\": %s,\n  \"quick\": %s,\n  \"profile\": %s,\n", jnum(info["rounds"]), quick ? "true" : "false", profile ? "true" : "false" > json
 			printf "  \"seconds_per_run\": %s,\n  \"wall_seconds\": %s,\n  \"exit_status\": %s,\n", jnum(info["duration_s"]), took, rc > json
@@ -209,6 +216,8 @@ summarize() {
 			printf " | %d |\n", nr
 		}
 		printf "\nFigures: medians over the rounds; ratios: the median of the per-round ratios, (min..max).\n"
+		if (load0 != "")
+			printf "Host load average (1, 5, 15 min) at the start: %s; at the end: %s (%d cores).\n", load0, load1, cores
 		printf "\nCost as work grows (per pair; slab: /proc/meminfo Slab after creation minus before):\n\n"
 		printf "| pairs | veth create | veth delete | veth slab | snull create | snull delete | snull slab |\n"
 		printf "|------:|------------:|------------:|----------:|-------------:|-------------:|-----------:|\n"
@@ -224,8 +233,13 @@ summarize() {
 		}
 		key = "snull" SUBSEP pl[1]; if ((key in sc) && sc[key] ~ /^null/)
 			printf "\nsnull: n/a (needs the pairs= parameter, issue #12)\n"
-		for (c in prof)
-			printf "\nperf: top 25 symbols during snull %s (perf report --no-children --sort sym):\n%s\n", c, prof[c]
+		npc = split("l2drop udp tcp1", pc, " ")
+		for (k = 1; k <= npc; k++) {
+			c = pc[k]
+			if (!(c in prof)) continue
+			printf "\nperf, snull %s: the top 25 symbols of perf report --no-children --sort sym, the idle loop aside\n", c
+			printf "(%% of all samples, %% of the non-idle ones):\n%s\n", prof[c]
+		}
 	}'
 }
 
@@ -234,11 +248,21 @@ if [ "${1:-}" = --report ]; then
 	log=$2
 	rc=0
 	took=0
+	load_start=
+	load_end=
 	summarize ""
 	exit 0
 fi
 log=${OUT%.json}.log
 run_bench
+# What the host knows, in the record too (--report reads it back).
+{
+	echo "BENCH info commit $commit"
+	echo "BENCH info date $date_utc"
+	echo "BENCH info load_start $load_start"
+	echo "BENCH info load_end $load_end"
+	echo "BENCH info took $took"
+} >>"$log"
 
 # ---- TAP ---------------------------------------------------------------------
 
@@ -290,7 +314,7 @@ for n in 1 100 1000; do
 done
 if [ "$PROFILE" = 1 ]; then
 	for c in l2drop udp tcp1; do
-		n=$(awk -v c="$c" '$2 == "prof" && $3 == c && $4 ~ /%$/' "$log" | wc -l)
+		n=$(awk -v c="$c" '$2 == "prof" && $3 == c && $4 ~ /%$/ && $5 ~ /%$/' "$log" | wc -l)
 		tap_check $((n == 0)) "bench: profile $c: perf report lists symbols ($n)"
 	done
 fi
