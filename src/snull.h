@@ -10,6 +10,7 @@
 #ifndef _SNULL_H
 #define _SNULL_H
 
+#include <linux/ethtool.h>
 #include <linux/hrtimer.h>
 #include <linux/if_vlan.h>
 #include <linux/irq_work.h>
@@ -25,11 +26,28 @@
 #define SNULL_BUF_SIZE		VLAN_ETH_FRAME_LEN
 #define SNULL_MAX_POOL		4096
 #define SNULL_MAX_IRQ_DELAY_US	USEC_PER_SEC
+/* Interrupt moderation's longest hold, as NICs allow some milliseconds. */
+#define SNULL_MAX_COAL_USECS	10000
 
 /* Interrupt causes: bit numbers in snull_priv.status. */
 enum {
 	SNULL_RX_INTR,		/* the wire has put frames in our receive path */
 	SNULL_TX_INTR,		/* TX descriptors have been completed */
+	SNULL_NR_CAUSES
+};
+
+/*
+ * Interrupt moderation of one cause (ethtool -C, snull_coalesce.c): a raise
+ * fires the line at once when usecs is 0; otherwise it is held until
+ * max_frames raises have come (if max_frames is set) or usecs have passed
+ * since the first one held, whichever is first.
+ */
+struct snull_coal {
+	u32 usecs;		/* written under RTNL, read with READ_ONCE */
+	u32 max_frames;
+	atomic_t held;		/* raises held since the line last fired */
+	struct hrtimer timer;
+	struct snull_priv *priv;
 };
 
 /*
@@ -76,6 +94,7 @@ enum snull_counter {
 	SNULL_IRQ_NOT_HARDIRQ,
 	SNULL_IRQ_RX,
 	SNULL_IRQ_TX,
+	SNULL_IRQ_MODERATED,	/* raises held back by interrupt moderation */
 	SNULL_NAPI_POLLS,
 	SNULL_NAPI_MAX_WORK,	/* a gauge kept in snull_priv, not counted */
 	SNULL_RX_NETIF_RX,
@@ -153,6 +172,7 @@ struct snull_priv {
 	struct napi_struct napi;
 	struct irq_work irq;		/* the interrupt line */
 	struct hrtimer irq_timer;	/* raises it late, with irq_delay_us */
+	struct snull_coal coal[SNULL_NR_CAUSES];
 	unsigned long status;		/* pending causes: atomic bitops */
 	bool irq_enabled;		/* the interrupt mask: false = masked */
 	bool promisc;			/* the MAC filter lets every frame in */
@@ -193,6 +213,18 @@ void snull_irq_mask(struct snull_priv *priv);
 void snull_irq_unmask(struct snull_priv *priv);
 enum hrtimer_restart snull_irq_timer(struct hrtimer *timer);
 void snull_irq_quiesce(struct snull_priv *priv);
+void snull_fire(struct snull_priv *priv);
+
+/* snull_coalesce.c: interrupt moderation */
+void snull_coal_init(struct snull_priv *priv);
+bool snull_coal_fire_now(struct snull_priv *priv, int cause);
+void snull_coal_cancel(struct snull_priv *priv);
+int snull_get_coalesce(struct net_device *dev, struct ethtool_coalesce *ec,
+		       struct kernel_ethtool_coalesce *kec,
+		       struct netlink_ext_ack *extack);
+int snull_set_coalesce(struct net_device *dev, struct ethtool_coalesce *ec,
+		       struct kernel_ethtool_coalesce *kec,
+		       struct netlink_ext_ack *extack);
 
 static inline u32 snull_ring_used(const struct snull_ring *ring)
 {

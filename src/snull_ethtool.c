@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What ethtool shows: driver info, link, ring, counters.
+ * What ethtool shows: driver info, link, ring, counters (and sets: the
+ * interrupt moderation of snull_coalesce.c).
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -13,6 +14,7 @@ static const char snull_counter_names[SNULL_NR_COUNTERS][ETH_GSTRING_LEN] = {
 	[SNULL_IRQ_NOT_HARDIRQ]		= "irq_not_hardirq",
 	[SNULL_IRQ_RX]			= "irq_rx",
 	[SNULL_IRQ_TX]			= "irq_tx",
+	[SNULL_IRQ_MODERATED]		= "irq_moderated",
 	[SNULL_NAPI_POLLS]		= "napi_polls",
 	[SNULL_NAPI_MAX_WORK]		= "napi_max_work",
 	[SNULL_RX_NETIF_RX]		= "rx_netif_rx",
@@ -76,6 +78,10 @@ static void snull_get_ethtool_stats(struct net_device *dev,
 }
 
 const struct ethtool_ops snull_ethtool_ops = {
+	.supported_coalesce_params = ETHTOOL_COALESCE_USECS |
+				     ETHTOOL_COALESCE_MAX_FRAMES,
+	.get_coalesce		= snull_get_coalesce,	/* snull_coalesce.c */
+	.set_coalesce		= snull_set_coalesce,	/* snull_coalesce.c */
 	.get_drvinfo		= snull_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_ringparam		= snull_get_ringparam,

@@ -123,7 +123,7 @@ void snull_ring_reset(struct snull_ring *ring)
 }
 
 /* Assert the line: now, or after irq_delay_us as a delaying NIC would. */
-static void snull_fire(struct snull_priv *priv)
+void snull_fire(struct snull_priv *priv)
 {
 	u64 delay_ns = (u64)READ_ONCE(priv->faults.irq_delay_us) * NSEC_PER_USEC;
 
@@ -166,7 +166,7 @@ void snull_raise_irq(struct snull_priv *priv, int cause)
 	smp_mb__before_atomic(); /* the caller's index, then the cause */
 	set_bit(cause, &priv->status);
 	smp_mb__after_atomic(); /* pairs with snull_irq_unmask() */
-	if (READ_ONCE(priv->irq_enabled))
+	if (READ_ONCE(priv->irq_enabled) && snull_coal_fire_now(priv, cause))
 		snull_fire(priv);
 }
 
@@ -190,6 +190,7 @@ void snull_irq_unmask(struct snull_priv *priv)
  */
 void snull_irq_quiesce(struct snull_priv *priv)
 {
+	snull_coal_cancel(priv);
 	hrtimer_cancel(&priv->irq_timer);
 	irq_work_sync(&priv->irq);
 }

@@ -226,6 +226,7 @@ void snull_setup(struct net_device *dev)
 		priv->irq = IRQ_WORK_INIT(snull_interrupt);
 	hrtimer_setup(&priv->irq_timer, snull_irq_timer, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_REL_HARD);
+	snull_coal_init(priv);
 	snull_fault_init(priv);
 	if (snull_use_napi)
 		netif_napi_add_weight(dev, &priv->napi, snull_poll,
