@@ -125,10 +125,34 @@ int snull_rewrite(u8 *frame, unsigned int len, bool partial)
 }
 
 /*
- * The longest headers the trick reads or writes: IPv4 with options, then
- * TCP up to its checksum (UDP's ends before).
+ * How much of @skb the trick writes: Ethernet, IPv4 with its options, and
+ * TCP or UDP up to its checksum, bounded by the frame. Only the IPv4 header
+ * is pulled to read it: the rest of a TCP skb's linear part is its
+ * headers, and pulling payload out of its pages would be wasted work. A
+ * frame that is too short, or not IPv4, gets what it has, and
+ * snull_rewrite() drops it.
  */
-#define SNULL_HDRS_MAX	(ETH_HLEN + 60 + offsetofend(struct tcphdr, check))
+static unsigned int snull_hdrs_len(struct sk_buff *skb)
+{
+	unsigned int len = ETH_HLEN + sizeof(struct iphdr);
+	const struct iphdr *iph;
+	unsigned int ihl;
+
+	if (skb->len < len || !pskb_may_pull(skb, len))
+		return skb->len < len ? skb->len : len;
+	iph = (const struct iphdr *)(skb->data + ETH_HLEN);
+	ihl = iph->ihl * 4;
+	if (ihl < sizeof(*iph))
+		return len;
+	len = ETH_HLEN + ihl;
+	if (!(iph->frag_off & htons(IP_OFFSET))) {
+		if (iph->protocol == IPPROTO_TCP)
+			len += offsetofend(struct tcphdr, check);
+		else if (iph->protocol == IPPROTO_UDP)
+			len += sizeof(struct udphdr);
+	}
+	return min(skb->len, len);
+}
 
 /*
  * Zero copy: the trick on @skb itself. skb_ensure_writable() pulls the
@@ -140,12 +164,12 @@ int snull_rewrite(u8 *frame, unsigned int len, bool partial)
  */
 int snull_rewrite_skb(struct sk_buff *skb)
 {
-	if (unlikely(skb_ensure_writable(skb, min(skb->len, SNULL_HDRS_MAX))))
+	if (unlikely(skb_ensure_writable(skb, snull_hdrs_len(skb))))
 		return SNULL_TX_DROP_NOMEM;
 	/*
-	 * The length checks compare the headers with the whole frame; every
-	 * byte the rewrite touches lies within SNULL_HDRS_MAX of its start,
-	 * or beyond the frame's end, where it is not touched: now linear.
+	 * The length checks compare the headers with the whole frame, and
+	 * every byte the rewrite touches is within snull_hdrs_len(): linear
+	 * now, and ours.
 	 */
 	return snull_rewrite(skb->data, skb->len,
 			     skb->ip_summed == CHECKSUM_PARTIAL);
