@@ -25,7 +25,7 @@ MODULE_PARM_DESC(copy, "1: copy each frame into a ring buffer and out again, as 
 
 int snull_pool_size = 256;
 module_param_named(pool_size, snull_pool_size, int, 0444);
-MODULE_PARM_DESC(pool_size, "Descriptors (packet buffers) in each TX ring, 1-4096, rounded up to a power of two (default 256)");
+MODULE_PARM_DESC(pool_size, "Descriptors in each TX ring (a packet buffer each with copy=1), 1-4096, rounded up to a power of two (default 256)");
 
 int snull_lockup;
 module_param_named(lockup, snull_lockup, int, 0444);
