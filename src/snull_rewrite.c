@@ -155,16 +155,27 @@ static unsigned int snull_hdrs_len(struct sk_buff *skb)
 }
 
 /*
- * Zero copy: the trick on @skb itself. skb_ensure_writable() pulls the
- * headers into the linear part and, if that part is shared with a clone
- * (TCP's copy for retransmission, a tap's), gives us a private one; the
- * payload, in pages, is never copied. A GSO frame is one rewrite: its
+ * Zero copy: the trick on @skb itself. A clone (TCP's, whose original
+ * stays for retransmission; a tap's) gets a private head, and
+ * skb_ensure_writable() pulls the headers into it; the payload, in pages,
+ * is never copied. A GSO frame is one rewrite: its
  * segments are cut from these headers later, on whichever side segments
  * it. Returns 0, or the drop counter that says why the frame cannot go.
  */
 int snull_rewrite_skb(struct sk_buff *skb)
 {
-	if (unlikely(skb_ensure_writable(skb, snull_hdrs_len(skb))))
+	/*
+	 * A clone shares more than its data with the original: the
+	 * skb_shared_info, whose frags TCP's retransmit queue still walks
+	 * (SACK shifts them) and which GRO on the far side rewrites as it
+	 * merges. TCP lets a clone write its headers in place
+	 * (skb_clone_writable()), so skb_ensure_writable() alone would keep
+	 * sharing it: a kernel BUG in skb_shift() followed. The head, and the
+	 * frag array with it, must be ours before the skb crosses, as veth
+	 * unclones what it gives to GRO.
+	 */
+	if (unlikely(skb_unclone(skb, GFP_ATOMIC) ||
+		     skb_ensure_writable(skb, snull_hdrs_len(skb))))
 		return SNULL_TX_DROP_NOMEM;
 	/*
 	 * The length checks compare the headers with the whole frame, and

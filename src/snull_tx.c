@@ -231,6 +231,15 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 		skb_scrub_packet(skb, !net_eq(dev_net(dev),
 					      dev_net(priv->peer->dev)));
 		skb->priority = 0;
+		/*
+		 * With use_napi=0 the peer receives in its hard-IRQ handler,
+		 * where netif_rx() frees what its backlog cannot take, and a
+		 * socket's destructor may not run in hard IRQ. Let go of the
+		 * socket here, as loopback does. NAPI receives in softirq and
+		 * keeps it, so TCP Small Queues still count these bytes.
+		 */
+		if (!snull_use_napi)
+			skb_orphan(skb);
 		desc->skb = skb;
 	}
 	more = netdev_xmit_more();
