@@ -95,32 +95,38 @@ int snull_get_coalesce(struct net_device *dev, struct ethtool_coalesce *ec,
 	return 0;
 }
 
-/* An extack message for one direction: "rx-..." or "tx-...". */
-#define SNULL_COAL_ERR(extack, rx, msg)				\
-	do {							\
-		if (rx)						\
-			NL_SET_ERR_MSG_MOD(extack, "rx-" msg);	\
-		else						\
-			NL_SET_ERR_MSG_MOD(extack, "tx-" msg);	\
-	} while (0)
-
-/* One direction's pair of values: 0, or -EINVAL with its message. */
+/*
+ * One direction's pair of values: 0, or -EINVAL with its message. The
+ * messages are literals (NL_SET_ERR_MSG_MOD keeps a pointer to them), one
+ * for each direction.
+ */
 static int snull_coal_check(u32 usecs, u32 frames, bool rx,
 			    struct netlink_ext_ack *extack)
 {
 	if (usecs > SNULL_MAX_COAL_USECS) {
-		SNULL_COAL_ERR(extack, rx, "usecs is over the most, "
-			       __stringify(SNULL_MAX_COAL_USECS));
+		if (rx)
+			NL_SET_ERR_MSG_MOD(extack, "rx-usecs is over the most, "
+					   __stringify(SNULL_MAX_COAL_USECS));
+		else
+			NL_SET_ERR_MSG_MOD(extack, "tx-usecs is over the most, "
+					   __stringify(SNULL_MAX_COAL_USECS));
 		return -EINVAL;
 	}
 	if (frames > SNULL_MAX_POOL) {
-		SNULL_COAL_ERR(extack, rx, "frames is over the most, "
-			       __stringify(SNULL_MAX_POOL));
+		if (rx)
+			NL_SET_ERR_MSG_MOD(extack, "rx-frames is over the most, "
+					   __stringify(SNULL_MAX_POOL));
+		else
+			NL_SET_ERR_MSG_MOD(extack, "tx-frames is over the most, "
+					   __stringify(SNULL_MAX_POOL));
 		return -EINVAL;
 	}
 	/* With no time limit, the last frames of a burst would wait forever. */
 	if (frames && !usecs) {
-		SNULL_COAL_ERR(extack, rx, "frames needs a usecs limit too, or the last frames could wait forever");
+		if (rx)
+			NL_SET_ERR_MSG_MOD(extack, "rx-frames needs a usecs limit too");
+		else
+			NL_SET_ERR_MSG_MOD(extack, "tx-frames needs a usecs limit too");
 		return -EINVAL;
 	}
 	return 0;
@@ -149,7 +155,7 @@ int snull_set_coalesce(struct net_device *dev, struct ethtool_coalesce *ec,
 	if (err)
 		return err;
 	if ((u64)ec->tx_coalesce_usecs * 2 > (u64)snull_timeout * USEC_PER_MSEC) {
-		NL_SET_ERR_MSG_MOD(extack, "tx-usecs is over half the TX watchdog time-out (the timeout parameter)");
+		NL_SET_ERR_MSG_MOD(extack, "tx-usecs is over half the TX watchdog time-out");
 		return -EINVAL;
 	}
 	WRITE_ONCE(priv->coal[SNULL_RX_INTR].usecs, ec->rx_coalesce_usecs);
