@@ -119,6 +119,33 @@ static int snull_prepare(struct snull_priv *priv, struct snull_desc *desc,
 }
 
 /*
+ * The skb's part once its frame is loaded. With copy=1 the frame lives in
+ * the ring buffer now, and the skb is done with. In zero-copy mode the skb
+ * crosses to the peer: it is cleaned of what belonged to this side (its
+ * route, conntrack, and, across namespaces, mark and timestamp), here in
+ * softirq or process context, as veth does, not in the peer's interrupt
+ * handler. With use_napi=0 the peer receives in its hard-IRQ handler,
+ * where netif_rx() frees what its backlog cannot take, and a socket's
+ * destructor may not run in hard IRQ: the skb lets go of its socket here,
+ * as loopback does. NAPI receives in softirq and keeps it, so TCP Small
+ * Queues still count these bytes.
+ */
+static void snull_hand_over(struct snull_priv *priv, struct snull_desc *desc,
+			    struct sk_buff *skb)
+{
+	if (snull_copy) {
+		dev_consume_skb_any(skb);
+		return;
+	}
+	skb_scrub_packet(skb, !net_eq(dev_net(priv->dev),
+				      dev_net(priv->peer->dev)));
+	skb->priority = 0;
+	if (!snull_use_napi)
+		skb_orphan(skb);
+	desc->skb = skb;
+}
+
+/*
  * May TX-done (re)start the queue? With room, and not while the engine is
  * stalled: as in the book's lockup, the queue then stays stopped until the
  * watchdog's reset, so every lost interrupt costs exactly one time-out.
@@ -218,30 +245,7 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 	}
 
 	skb_tx_timestamp(skb);
-	if (snull_copy) {
-		/* The frame lives in the ring buffer now; the skb is done with. */
-		dev_consume_skb_any(skb);
-	} else {
-		/*
-		 * The skb crosses to the peer: clean it of what belonged to
-		 * this side (its route, conntrack, and, across namespaces,
-		 * mark and timestamp), here in softirq or process context,
-		 * as veth does, not in the peer's interrupt handler.
-		 */
-		skb_scrub_packet(skb, !net_eq(dev_net(dev),
-					      dev_net(priv->peer->dev)));
-		skb->priority = 0;
-		/*
-		 * With use_napi=0 the peer receives in its hard-IRQ handler,
-		 * where netif_rx() frees what its backlog cannot take, and a
-		 * socket's destructor may not run in hard IRQ. Let go of the
-		 * socket here, as loopback does. NAPI receives in softirq and
-		 * keeps it, so TCP Small Queues still count these bytes.
-		 */
-		if (!snull_use_napi)
-			skb_orphan(skb);
-		desc->skb = skb;
-	}
+	snull_hand_over(priv, desc, skb);
 	more = netdev_xmit_more();
 	doorbell = __netdev_tx_sent_queue(txq, desc->len, more);
 	/* Post the descriptor: the frame is written before the wire reads it. */
