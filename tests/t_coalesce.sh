@@ -95,6 +95,7 @@ set -- $(flood_irqs)
 diag "at once: sn1 irq_rx +$1, sn0 irq_tx +$2 for $N frames"
 check_eq "at once: nothing held" "0 0" "$3 $4"
 base_rx=$1
+base_tx=$2
 
 check_cmd "ethtool -C sn1 rx-usecs 2000 rx-frames 64; sn0 tx-usecs 1000 tx-frames 32" \
 	sh -c "ethtool -C sn1 rx-usecs 2000 rx-frames 64 &&
@@ -104,9 +105,13 @@ set -- $(flood_irqs)
 diag "moderated: sn1 irq_rx +$1, sn0 irq_tx +$2, held +$3 (sn1 RX) +$4 (sn0 TX) for $N frames"
 check_gt "moderated: sn1 held RX interrupts" 0 "$3"
 check_gt "moderated: sn0 held TX-done interrupts" 0 "$4"
-check_le "moderated: sn1 took at most one RX interrupt in 16 frames (at once: $base_rx)" \
-	$((N / 16)) "$1"
-check_le "moderated: sn0 took at most one TX-done interrupt in 8 frames" $((N / 8)) "$2"
+# How many interrupts the holds save depends on the frame rate (a slow
+# debug kernel sends fewer frames per 2 ms hold): compare with the same
+# flood at once, not with a fixed count.
+check_le "moderated: sn1 took at most a quarter of the RX interrupts it took at once ($base_rx)" \
+	$((base_rx / 4)) "$1"
+check_le "moderated: sn0 took at most half the TX-done interrupts it took at once ($base_tx)" \
+	$((base_tx / 2)) "$2"
 check_cmd "moderated: sn0's ring is empty, nothing stalled" ring_clean sn0
 reconcile
 
