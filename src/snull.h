@@ -28,6 +28,8 @@
 #define SNULL_MAX_IRQ_DELAY_US	USEC_PER_SEC
 /* Interrupt moderation's longest hold, as NICs allow some milliseconds. */
 #define SNULL_MAX_COAL_USECS	10000
+/* Channels (ethtool -L): at most one a CPU, and no more than this. */
+#define SNULL_MAX_QUEUES	8
 
 /* Interrupt causes: bit numbers in snull_priv.status. */
 enum {
@@ -43,11 +45,15 @@ enum {
  * since the first one held, whichever is first.
  */
 struct snull_coal {
-	u32 usecs;		/* written under RTNL, read with READ_ONCE */
-	u32 max_frames;
 	atomic_t held;		/* raises held since the line last fired */
 	struct hrtimer timer;
-	struct snull_priv *priv;
+	struct snull_queue *q;
+};
+
+/* The moderation settings of one cause, for all of a device's queues. */
+struct snull_coal_param {
+	u32 usecs;		/* written under RTNL, read with READ_ONCE */
+	u32 max_frames;
 };
 
 /*
@@ -120,18 +126,24 @@ enum snull_counter {
 	SNULL_NR_COUNTERS
 };
 
-/*
- * Per-CPU statistics. Writers are the xmit path, the interrupt handler, NAPI
- * poll and ndo_tx_timeout, which can nest on one CPU, so every update uses
- * the _irqsave flavour of u64_stats (free on 64-bit, safe on 32-bit).
- */
-struct snull_pcpu_stats {
+/* The traffic of one queue: ethtool -S shows it per queue, ip the sum. */
+struct snull_queue_stats {
 	u64_stats_t rx_packets;
 	u64_stats_t rx_bytes;
 	u64_stats_t tx_packets;
 	u64_stats_t tx_bytes;
-	u64_stats_t cnt[SNULL_NR_COUNTERS];
+};
+
+/*
+ * Per-CPU statistics. Writers are the xmit path, the interrupt handler, NAPI
+ * poll and ndo_tx_timeout, which can nest on one CPU, so every update uses
+ * the _irqsave flavour of u64_stats (free on 64-bit, safe on 32-bit).
+ * There is one q[] entry for each possible queue (SNULL_MAX_QUEUES at most).
+ */
+struct snull_pcpu_stats {
 	struct u64_stats_sync syncp;
+	u64_stats_t cnt[SNULL_NR_COUNTERS];
+	struct snull_queue_stats q[];
 };
 
 /* The fault injection knobs (snull_fault.c) and their state. */
@@ -144,9 +156,9 @@ struct snull_faults {
 	u32 lockup;
 	bool hold_ring;
 	u32 fail_open;			/* errno, one shot */
-	/* under netif_tx_lock: */
-	u32 seq;			/* frames seen */
-	struct rnd_state rnd;		/* behind drop_prob */
+	atomic_t seq;			/* frames seen, on every queue */
+	spinlock_t rnd_lock;		/* xmits of two queues can race */
+	struct rnd_state rnd;		/* behind drop_prob, under rnd_lock */
 	struct dentry *dir;
 };
 
@@ -164,21 +176,42 @@ struct snull_stats_snap {
 	u64 tx_packets;
 	u64 tx_bytes;
 	u64 cnt[SNULL_NR_COUNTERS];
+	struct {
+		u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
+	} q[SNULL_MAX_QUEUES];
 };
 
-struct snull_priv {
-	struct net_device *dev;
-	struct snull_priv *peer;	/* the other end, fixed from load to unload */
+/*
+ * One channel of the NIC (ethtool -L): a TX ring, the RX path that reads
+ * the peer's ring of the same number, a NAPI instance and an interrupt
+ * line of its own. Queue i of one end is wired to queue i of the other.
+ */
+struct snull_queue {
+	struct snull_priv *priv;
+	u16 index;
 	struct napi_struct napi;
 	struct irq_work irq;		/* the interrupt line */
 	struct hrtimer irq_timer;	/* raises it late, with irq_delay_us */
 	struct snull_coal coal[SNULL_NR_CAUSES];
 	unsigned long status;		/* pending causes: atomic bitops */
 	bool irq_enabled;		/* the interrupt mask: false = masked */
-	bool promisc;			/* the MAC filter lets every frame in */
 	spinlock_t lock;		/* one handler at a time with use_napi=0 */
-	struct snull_ring tx;
+	struct snull_ring tx;		/* allocated while the queue is active */
 	u32 napi_max_work;		/* written by poll only */
+} ____cacheline_aligned_in_smp;
+
+struct snull_priv {
+	struct net_device *dev;
+	struct snull_priv *peer;	/* the other end, fixed from load to unload */
+	struct snull_queue *queues;	/* max_queues of them */
+	/*
+	 * Active queues, the same at both ends: changed under RTNL only
+	 * while both ends are stopped (snull_channels.c).
+	 */
+	u32 nr_queues;
+	u32 max_queues;
+	struct snull_coal_param coal[SNULL_NR_CAUSES];
+	bool promisc;			/* the MAC filter lets every frame in */
 	struct snull_pcpu_stats __percpu *stats;
 	struct snull_faults faults;
 };
@@ -208,17 +241,17 @@ void snull_ring_drop_posted(struct snull_ring *ring, u32 upto);
 void snull_ring_free(struct snull_ring *ring);
 void snull_ring_write_back(struct snull_ring *ring, u32 upto);
 void snull_ring_reset(struct snull_ring *ring);
-void snull_raise_irq(struct snull_priv *priv, int cause);
-void snull_irq_mask(struct snull_priv *priv);
-void snull_irq_unmask(struct snull_priv *priv);
+void snull_raise_irq(struct snull_queue *q, int cause);
+void snull_irq_mask(struct snull_queue *q);
+void snull_irq_unmask(struct snull_queue *q);
 enum hrtimer_restart snull_irq_timer(struct hrtimer *timer);
-void snull_irq_quiesce(struct snull_priv *priv);
-void snull_fire(struct snull_priv *priv);
+void snull_irq_quiesce(struct snull_queue *q);
+void snull_fire(struct snull_queue *q);
 
 /* snull_coalesce.c: interrupt moderation */
-void snull_coal_init(struct snull_priv *priv);
-bool snull_coal_fire_now(struct snull_priv *priv, int cause);
-void snull_coal_cancel(struct snull_priv *priv);
+void snull_coal_init(struct snull_queue *q);
+bool snull_coal_fire_now(struct snull_queue *q, int cause);
+void snull_coal_cancel(struct snull_queue *q);
 int snull_get_coalesce(struct net_device *dev, struct ethtool_coalesce *ec,
 		       struct kernel_ethtool_coalesce *kec,
 		       struct netlink_ext_ack *extack);
@@ -250,16 +283,35 @@ static inline u8 *snull_desc_frame(const struct snull_desc *desc)
 	return desc->buf + NET_IP_ALIGN;
 }
 
+/* The queue of the same number at the other end: the wire's far side. */
+static inline struct snull_queue *snull_peer_queue(const struct snull_queue *q)
+{
+	return &q->priv->peer->queues[q->index];
+}
+
+static inline struct netdev_queue *snull_txq(const struct snull_queue *q)
+{
+	return netdev_get_tx_queue(q->priv->dev, q->index);
+}
+
 /* snull_tx.c: transmit, TX-done cleanup, time-out */
 netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev);
-void snull_tx_start(struct snull_priv *priv);
-void snull_tx_clean(struct snull_priv *priv);
+void snull_tx_start(struct snull_queue *q);
+void snull_tx_clean(struct snull_queue *q);
 void snull_tx_timeout(struct net_device *dev, unsigned int txqueue);
 
 /* snull_rx.c: the interrupt handler, NAPI poll, receive */
 void snull_interrupt(struct irq_work *work);
 int snull_poll(struct napi_struct *napi, int budget);
-void snull_rx_flush(struct snull_priv *priv);
+void snull_rx_flush(struct snull_queue *q);
+
+/* snull_channels.c: ethtool -l/-L, and stopping a pair to reconfigure it */
+void snull_queues_start(struct snull_priv *priv);
+void snull_queues_stop(struct snull_priv *priv);
+int snull_queues_alloc(struct snull_priv *priv);
+void snull_queues_free(struct snull_priv *priv);
+void snull_get_channels(struct net_device *dev, struct ethtool_channels *ch);
+int snull_set_channels(struct net_device *dev, struct ethtool_channels *ch);
 
 /* snull_rewrite.c: the address trick */
 int snull_rewrite(u8 *frame, unsigned int len, bool partial);
@@ -269,15 +321,15 @@ int snull_rewrite_skb(struct sk_buff *skb);
 void snull_fault_init(struct snull_priv *priv);
 int snull_debugfs_init(void);
 void snull_debugfs_exit(void);
-enum snull_verdict snull_fault_tx(struct snull_priv *priv);
+enum snull_verdict snull_fault_tx(struct snull_queue *q);
 int snull_fault_open(struct snull_priv *priv);
 
 /* snull_stats.c */
 int snull_stats_alloc(struct snull_priv *priv);
 void snull_stats_free(struct snull_priv *priv);
 void snull_count_add(struct snull_priv *priv, enum snull_counter c, u32 n);
-void snull_count_rx(struct snull_priv *priv, unsigned int bytes);
-void snull_count_tx(struct snull_priv *priv, unsigned int pkts,
+void snull_count_rx(struct snull_queue *q, unsigned int bytes);
+void snull_count_tx(struct snull_queue *q, unsigned int pkts,
 		    unsigned int bytes);
 void snull_stats_snapshot(struct snull_priv *priv,
 			  struct snull_stats_snap *sum);

@@ -8,7 +8,8 @@
  * networking/ethtool-netlink.rst, "COALESCE_GET"). snull's line does the
  * same for each cause: RX (the wire has delivered frames: rx-usecs,
  * rx-frames) and TX-done (tx-usecs, tx-frames). All zero, the default,
- * means at once, the book's behaviour. The rest of the moderation is
+ * means at once, the book's behaviour. The settings are the device's; each
+ * queue's line keeps its own count and timer. The rest of the moderation is
  * NAPI's: the line stays masked while poll keeps up.
  */
 #include <linux/ethtool.h>
@@ -25,19 +26,19 @@ static enum hrtimer_restart snull_coal_timer(struct hrtimer *timer)
 
 	atomic_set(&coal->held, 0);
 	/* A masked line fires at its unmask; see snull_irq_unmask(). */
-	if (READ_ONCE(coal->priv->irq_enabled))
-		snull_fire(coal->priv);
+	if (READ_ONCE(coal->q->irq_enabled))
+		snull_fire(coal->q);
 	return HRTIMER_NORESTART;
 }
 
-void snull_coal_init(struct snull_priv *priv)
+void snull_coal_init(struct snull_queue *q)
 {
 	int cause;
 
 	for (cause = 0; cause < SNULL_NR_CAUSES; cause++) {
-		struct snull_coal *coal = &priv->coal[cause];
+		struct snull_coal *coal = &q->coal[cause];
 
-		coal->priv = priv;
+		coal->q = q;
 		atomic_set(&coal->held, 0);
 		hrtimer_setup(&coal->timer, snull_coal_timer, CLOCK_MONOTONIC,
 			      HRTIMER_MODE_REL_HARD);
@@ -50,11 +51,11 @@ void snull_coal_init(struct snull_priv *priv)
  * context; raises may race on two CPUs, and at worst one fires a little
  * early or restarts the timer a little late, as a NIC's counters might.
  */
-bool snull_coal_fire_now(struct snull_priv *priv, int cause)
+bool snull_coal_fire_now(struct snull_queue *q, int cause)
 {
-	struct snull_coal *coal = &priv->coal[cause];
-	u32 usecs = READ_ONCE(coal->usecs);
-	u32 frames = READ_ONCE(coal->max_frames);
+	struct snull_coal *coal = &q->coal[cause];
+	u32 usecs = READ_ONCE(q->priv->coal[cause].usecs);
+	u32 frames = READ_ONCE(q->priv->coal[cause].max_frames);
 
 	if (likely(!usecs))
 		return true;
@@ -63,7 +64,7 @@ bool snull_coal_fire_now(struct snull_priv *priv, int cause)
 		hrtimer_try_to_cancel(&coal->timer);
 		return true;
 	}
-	snull_count(priv, SNULL_IRQ_MODERATED);
+	snull_count(q->priv, SNULL_IRQ_MODERATED);
 	if (!hrtimer_is_queued(&coal->timer))
 		hrtimer_start(&coal->timer, ns_to_ktime((u64)usecs * NSEC_PER_USEC),
 			      HRTIMER_MODE_REL_HARD);
@@ -71,13 +72,13 @@ bool snull_coal_fire_now(struct snull_priv *priv, int cause)
 }
 
 /* The line is masked for good (ndo_stop, teardown): no held fire may come. */
-void snull_coal_cancel(struct snull_priv *priv)
+void snull_coal_cancel(struct snull_queue *q)
 {
 	int cause;
 
 	for (cause = 0; cause < SNULL_NR_CAUSES; cause++) {
-		hrtimer_cancel(&priv->coal[cause].timer);
-		atomic_set(&priv->coal[cause].held, 0);
+		hrtimer_cancel(&q->coal[cause].timer);
+		atomic_set(&q->coal[cause].held, 0);
 	}
 }
 

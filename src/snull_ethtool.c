@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What ethtool shows: driver info, link, ring, counters (and sets: the
- * interrupt moderation of snull_coalesce.c).
+ * interrupt moderation of snull_coalesce.c, the channels of snull_channels.c).
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -46,6 +46,16 @@ static void snull_get_drvinfo(struct net_device *dev,
 	strscpy(info->bus_info, "virtual", sizeof(info->bus_info));
 }
 
+/* After the device's counters, these for each active queue. */
+static const char snull_queue_counter_names[][ETH_GSTRING_LEN] = {
+	"rx_queue_%u_packets",
+	"rx_queue_%u_bytes",
+	"tx_queue_%u_packets",
+	"tx_queue_%u_bytes",
+};
+
+#define SNULL_NR_QUEUE_COUNTERS	ARRAY_SIZE(snull_queue_counter_names)
+
 static void snull_get_ringparam(struct net_device *dev,
 				struct ethtool_ringparam *ring,
 				struct kernel_ethtool_ringparam *kernel_ring,
@@ -54,27 +64,54 @@ static void snull_get_ringparam(struct net_device *dev,
 	struct snull_priv *priv = netdev_priv(dev);
 
 	ring->tx_max_pending = SNULL_MAX_POOL;
-	ring->tx_pending = priv->tx.size;
+	ring->tx_pending = priv->queues[0].tx.size;
 }
 
+/*
+ * The core sizes its buffer with this and fills it under the same RTNL
+ * hold (ethtool_get_strings(), ethtool_get_stats()), and nr_queues changes
+ * only under RTNL, so the two agree; a -L between two requests shows up
+ * as a new count, which ethtool reads again each time.
+ */
 static int snull_get_sset_count(struct net_device *dev, int sset)
 {
-	return sset == ETH_SS_STATS ? SNULL_NR_COUNTERS : -EOPNOTSUPP;
+	struct snull_priv *priv = netdev_priv(dev);
+
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return SNULL_NR_COUNTERS + priv->nr_queues * SNULL_NR_QUEUE_COUNTERS;
 }
 
 static void snull_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 {
-	if (sset == ETH_SS_STATS)
-		memcpy(buf, snull_counter_names, sizeof(snull_counter_names));
+	struct snull_priv *priv = netdev_priv(dev);
+	u32 i, j;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	memcpy(buf, snull_counter_names, sizeof(snull_counter_names));
+	buf += sizeof(snull_counter_names);
+	for (i = 0; i < priv->nr_queues; i++)
+		for (j = 0; j < SNULL_NR_QUEUE_COUNTERS; j++)
+			ethtool_sprintf(&buf, snull_queue_counter_names[j], i);
 }
 
 static void snull_get_ethtool_stats(struct net_device *dev,
 				    struct ethtool_stats *stats, u64 *data)
 {
+	struct snull_priv *priv = netdev_priv(dev);
 	struct snull_stats_snap snap;
+	u32 i;
 
-	snull_stats_snapshot(netdev_priv(dev), &snap);
+	snull_stats_snapshot(priv, &snap);
 	memcpy(data, snap.cnt, sizeof(snap.cnt));
+	data += SNULL_NR_COUNTERS;
+	for (i = 0; i < priv->nr_queues; i++) {
+		*data++ = snap.q[i].rx_packets;
+		*data++ = snap.q[i].rx_bytes;
+		*data++ = snap.q[i].tx_packets;
+		*data++ = snap.q[i].tx_bytes;
+	}
 }
 
 const struct ethtool_ops snull_ethtool_ops = {
@@ -83,6 +120,8 @@ const struct ethtool_ops snull_ethtool_ops = {
 	.get_coalesce		= snull_get_coalesce,	/* snull_coalesce.c */
 	.set_coalesce		= snull_set_coalesce,	/* snull_coalesce.c */
 	.get_drvinfo		= snull_get_drvinfo,
+	.get_channels		= snull_get_channels,	/* snull_channels.c */
+	.set_channels		= snull_set_channels,	/* snull_channels.c */
 	.get_link		= ethtool_op_get_link,
 	.get_ringparam		= snull_get_ringparam,
 	.get_sset_count		= snull_get_sset_count,

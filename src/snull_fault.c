@@ -41,12 +41,17 @@ static int snull_hold_ring_get(void *data, u64 *val)
 static int snull_hold_ring_set(void *data, u64 val)
 {
 	struct snull_priv *priv = data;
+	u32 i;
 
 	if (val > 1)
 		return -EINVAL;
 	WRITE_ONCE(priv->faults.hold_ring, val);
-	if (!val)
-		snull_raise_irq(priv->peer, SNULL_RX_INTR);
+	/*
+	 * Every queue the peer can have: one that is not active is masked
+	 * and ignores the raise until ethtool -L brings it back.
+	 */
+	for (i = 0; !val && i < priv->peer->max_queues; i++)
+		snull_raise_irq(&priv->peer->queues[i], SNULL_RX_INTR);
 	return 0;
 }
 
@@ -85,16 +90,17 @@ static int snull_drop_seed_get(void *data, u64 *val)
 
 /*
  * Every write restarts the generator, so writing the same seed again drops
- * the same frames again. xmit draws from it under netif_tx_lock: so do we.
+ * the same frames again. The xmits of all queues draw from it under
+ * rnd_lock, with BHs off: so do we.
  */
 static int snull_drop_seed_set(void *data, u64 val)
 {
 	struct snull_priv *priv = data;
 
-	netif_tx_lock_bh(priv->dev);
-	priv->faults.drop_seed = val;
+	spin_lock_bh(&priv->faults.rnd_lock);
+	WRITE_ONCE(priv->faults.drop_seed, val);
 	prandom_seed_state(&priv->faults.rnd, val);
-	netif_tx_unlock_bh(priv->dev);
+	spin_unlock_bh(&priv->faults.rnd_lock);
 	return 0;
 }
 
@@ -106,6 +112,7 @@ void snull_fault_init(struct snull_priv *priv)
 	struct snull_faults *f = &priv->faults;
 
 	f->lockup = snull_lockup;
+	spin_lock_init(&f->rnd_lock);
 	prandom_seed_state(&f->rnd, 0);
 }
 
@@ -196,19 +203,31 @@ static bool snull_every(u32 seq, const u32 *knob)
 	return every && seq % every == 0;
 }
 
-/*
- * Decide the fate of the frame xmit is about to post. Context: xmit, under
- * netif_tx_lock, which also guards the sequence and the generator.
- */
-enum snull_verdict snull_fault_tx(struct snull_priv *priv)
+/* drop_prob's draw: a generator shared by the xmits of every queue. */
+static bool snull_draw(struct snull_faults *f, u32 prob)
 {
-	struct snull_faults *f = &priv->faults;
-	u32 seq = ++f->seq;
+	bool hit;
+
+	spin_lock(&f->rnd_lock);
+	hit = prandom_u32_state(&f->rnd) % 1000000 < prob;
+	spin_unlock(&f->rnd_lock);
+	return hit;
+}
+
+/*
+ * Decide the fate of the frame xmit is about to post on queue @q. Context:
+ * xmit, BHs off, under that queue's lock only: the xmits of two queues may
+ * run at once, so the sequence is atomic and the generator has its lock.
+ */
+enum snull_verdict snull_fault_tx(struct snull_queue *q)
+{
+	struct snull_faults *f = &q->priv->faults;
+	u32 seq = atomic_inc_return(&f->seq);
 	u32 prob = READ_ONCE(f->drop_prob);
 
 	if (snull_every(seq, &f->drop_every))
 		return SNULL_VERDICT_DROP;
-	if (prob && prandom_u32_state(&f->rnd) % 1000000 < prob)
+	if (prob && snull_draw(f, prob))
 		return SNULL_VERDICT_DROP;
 	if (snull_every(seq, &f->corrupt_every))
 		return SNULL_VERDICT_CORRUPT;

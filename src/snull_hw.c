@@ -4,9 +4,10 @@
  *
  * A real NIC owns memory the driver shares with it and raises interrupts
  * through a status register. snull's "hardware" is this file: a ring of
- * packet buffers per device, which the peer reads as its wire, a status word
- * of interrupt causes, a mask, and an irq_work that runs the handler in
- * hard-IRQ context, never as a plain call from the transmit path.
+ * packet buffers per queue, which the peer's queue of the same number reads
+ * as its wire, and for each queue a status word of interrupt causes, a
+ * mask, and an irq_work that runs the handler in hard-IRQ context, never as
+ * a plain call from the transmit path.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -123,32 +124,34 @@ void snull_ring_reset(struct snull_ring *ring)
 }
 
 /* Assert the line: now, or after irq_delay_us as a delaying NIC would. */
-void snull_fire(struct snull_priv *priv)
+void snull_fire(struct snull_queue *q)
 {
-	u64 delay_ns = (u64)READ_ONCE(priv->faults.irq_delay_us) * NSEC_PER_USEC;
+	u32 delay_us = READ_ONCE(q->priv->faults.irq_delay_us);
 
-	if (likely(!delay_ns))
-		irq_work_queue(&priv->irq);
-	else if (!hrtimer_is_queued(&priv->irq_timer))
-		hrtimer_start(&priv->irq_timer, ns_to_ktime(delay_ns),
+	if (likely(!delay_us))
+		irq_work_queue(&q->irq);
+	else if (!hrtimer_is_queued(&q->irq_timer))
+		hrtimer_start(&q->irq_timer,
+			      ns_to_ktime((u64)delay_us * NSEC_PER_USEC),
 			      HRTIMER_MODE_REL_HARD);
 }
 
 /* The delay has passed: fire the line (hard-IRQ context). */
 enum hrtimer_restart snull_irq_timer(struct hrtimer *timer)
 {
-	struct snull_priv *priv = container_of(timer, struct snull_priv,
-					       irq_timer);
+	struct snull_queue *q = container_of(timer, struct snull_queue,
+					     irq_timer);
 
-	irq_work_queue(&priv->irq);
+	irq_work_queue(&q->irq);
 	return HRTIMER_NORESTART;
 }
 
 /*
- * Raise an interrupt cause. The status bit is set first and the mask read
- * after a full barrier; snull_irq_unmask() does the opposite. So either we
- * see the mask lifted and fire, or the unmasker sees our bit and fires: a
- * cause raised just as NAPI completes is never lost (pitfalls.md #5).
+ * Raise an interrupt cause on queue @q's line. The status bit is set first
+ * and the mask read after a full barrier; snull_irq_unmask() does the
+ * opposite. So either we see the mask lifted and fire, or the unmasker sees
+ * our bit and fires: a cause raised just as NAPI completes is never lost
+ * (pitfalls.md #5).
  *
  * Every caller has just published an index (head with smp_store_release()
  * for RX, done with cmpxchg_release() for TX-done). A release orders what
@@ -161,36 +164,36 @@ enum hrtimer_restart snull_irq_timer(struct hrtimer *timer)
  * acquire that reads the index. On x86 set_bit() is a LOCK'ed instruction,
  * a full barrier already, so no test in the VM can show the difference.
  */
-void snull_raise_irq(struct snull_priv *priv, int cause)
+void snull_raise_irq(struct snull_queue *q, int cause)
 {
 	smp_mb__before_atomic(); /* the caller's index, then the cause */
-	set_bit(cause, &priv->status);
+	set_bit(cause, &q->status);
 	smp_mb__after_atomic(); /* pairs with snull_irq_unmask() */
-	if (READ_ONCE(priv->irq_enabled) && snull_coal_fire_now(priv, cause))
-		snull_fire(priv);
+	if (READ_ONCE(q->irq_enabled) && snull_coal_fire_now(q, cause))
+		snull_fire(q);
 }
 
-void snull_irq_mask(struct snull_priv *priv)
+void snull_irq_mask(struct snull_queue *q)
 {
-	WRITE_ONCE(priv->irq_enabled, false);
+	WRITE_ONCE(q->irq_enabled, false);
 }
 
 /* Unmask, and fire at once if a cause is pending: the line is level-triggered. */
-void snull_irq_unmask(struct snull_priv *priv)
+void snull_irq_unmask(struct snull_queue *q)
 {
-	WRITE_ONCE(priv->irq_enabled, true);
+	WRITE_ONCE(q->irq_enabled, true);
 	smp_mb(); /* pairs with snull_raise_irq() */
-	if (READ_ONCE(priv->status))
-		snull_fire(priv);
+	if (READ_ONCE(q->status))
+		snull_fire(q);
 }
 
 /*
  * Wait until no interrupt of a masked line is pending or running: a raise
  * that read the mask just before it went on may still have fired.
  */
-void snull_irq_quiesce(struct snull_priv *priv)
+void snull_irq_quiesce(struct snull_queue *q)
 {
-	snull_coal_cancel(priv);
-	hrtimer_cancel(&priv->irq_timer);
-	irq_work_sync(&priv->irq);
+	snull_coal_cancel(q);
+	hrtimer_cancel(&q->irq_timer);
+	irq_work_sync(&q->irq);
 }

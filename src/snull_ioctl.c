@@ -18,14 +18,18 @@ int snull_ioctl(struct net_device *dev, struct ifreq *ifr,
 	struct snull_priv *priv = netdev_priv(dev);
 	struct snull_ring_info info = {
 		.version = SNULL_RING_INFO_VERSION,
-		.pool_size = priv->tx.size,
+		.pool_size = priv->queues[0].tx.size,
 	};
+	u32 i;
 
 	ASSERT_RTNL();
 	if (cmd != SNULL_IOC_GET_RING)
 		return -EOPNOTSUPP;
-	info.in_flight = snull_ring_used(&priv->tx);
-	info.stalled = READ_ONCE(priv->tx.stalled);
+	/* The rings of all queues; RTNL keeps their number still. */
+	for (i = 0; i < priv->nr_queues; i++) {
+		info.in_flight += snull_ring_used(&priv->queues[i].tx);
+		info.stalled |= READ_ONCE(priv->queues[i].tx.stalled);
+	}
 	if (copy_to_user(data, &info, sizeof(info)))
 		return -EFAULT;
 	return 0;

@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -131,15 +132,19 @@ static void snull_free_devs(void)
 	}
 }
 
+/* A queue for each CPU the machine can have, up to SNULL_MAX_QUEUES. */
 static int snull_alloc_devs(void)
 {
+	unsigned int queues = min_t(unsigned int, num_possible_cpus(),
+				    SNULL_MAX_QUEUES);
 	int i;
 
 	for (i = 0; i < SNULL_NR_DEVS; i++) {
 		if (i == 1 && snull_fault(1))
 			goto err;
-		snull_devs[i] = alloc_netdev(sizeof(struct snull_priv), "sn%d",
-					     NET_NAME_ENUM, snull_setup);
+		snull_devs[i] = alloc_netdev_mqs(sizeof(struct snull_priv),
+						 "sn%d", NET_NAME_ENUM,
+						 snull_setup, queues, queues);
 		if (!snull_devs[i])
 			goto err;
 	}

@@ -65,9 +65,9 @@ static void snull_update_carrier(struct snull_priv *priv)
 /*
  * ndo_open. Context: process; RTNL held (asserted). netif_running() is
  * already true. It fails only when fault injection asks (fail_open), before
- * it has touched anything. Start the receive machinery before the queue,
- * then unmask: the unmask fires at once for anything that arrived while we
- * were down. The queue starts only if the ring has room (snull_tx_start()).
+ * it has touched anything. Each queue starts its receive machinery, then
+ * unmasks (which fires at once for anything that arrived while we were
+ * down), then starts its TX queue if the ring has room (snull_queues_start()).
  */
 static int snull_open(struct net_device *dev)
 {
@@ -78,10 +78,7 @@ static int snull_open(struct net_device *dev)
 	err = snull_fault_open(priv);
 	if (err)
 		return err;
-	if (snull_use_napi)
-		napi_enable(&priv->napi);
-	snull_irq_unmask(priv);
-	snull_tx_start(priv);
+	snull_queues_start(priv);
 	snull_update_carrier(priv);
 	return 0;
 }
@@ -90,9 +87,9 @@ static int snull_open(struct net_device *dev)
  * ndo_stop (the book's snull_release). Context: process; RTNL held.
  * netif_running() is already false and the core has deactivated the qdisc.
  * The document promises poll is stopped: today's core leaves that to the
- * driver, so napi_disable() makes it true. NAPI goes first, so a poll that
- * completes cannot unmask after we mask; snull_irq_quiesce() then waits out
- * an interrupt already on its way or running on another CPU.
+ * driver, so snull_queues_stop() makes it true with napi_disable(), then
+ * masks each line and waits out an interrupt already on its way, and drops
+ * (and counts) what the wire still holds for us.
  */
 static int snull_release(struct net_device *dev)
 {
@@ -101,11 +98,7 @@ static int snull_release(struct net_device *dev)
 	ASSERT_RTNL();
 	netif_tx_disable(dev);
 	snull_update_carrier(priv);
-	if (snull_use_napi)
-		napi_disable(&priv->napi);
-	snull_irq_mask(priv);
-	snull_irq_quiesce(priv);
-	snull_rx_flush(priv);
+	snull_queues_stop(priv);
 	return 0;
 }
 
@@ -211,31 +204,13 @@ void snull_setup(struct net_device *dev)
 	/* ether_setup() set min_mtu 68 and max_mtu 1500: the book's range. */
 
 	priv->dev = dev;
-	spin_lock_init(&priv->lock);
-	/*
-	 * use_napi=1: the handler only schedules NAPI, which a hard-IRQ handler
-	 * may do even on PREEMPT_RT, so it runs in hard-IRQ context there too.
-	 * use_napi=0: the handler needs a spinlock_t, allocation and netif_rx()
-	 * (pitfalls.md #21), so it is a plain irq_work: hard-IRQ context on
-	 * other kernels (where lockdep checks it as a handler RT would thread),
-	 * the irq_work thread on RT.
-	 */
-	if (snull_use_napi)
-		priv->irq = IRQ_WORK_INIT_HARD(snull_interrupt);
-	else
-		priv->irq = IRQ_WORK_INIT(snull_interrupt);
-	hrtimer_setup(&priv->irq_timer, snull_irq_timer, CLOCK_MONOTONIC,
-		      HRTIMER_MODE_REL_HARD);
-	snull_coal_init(priv);
 	snull_fault_init(priv);
-	if (snull_use_napi)
-		netif_napi_add_weight(dev, &priv->napi, snull_poll,
-				      snull_napi_weight);
 }
 
 /*
- * Everything that can fail before registration: the ring and the counters.
- * @index gives the MAC address "\0SNUL0" or "\0SNUL1".
+ * Everything that can fail before registration: the queues with the first
+ * one's ring, and the counters. @index gives the MAC address "\0SNUL0" or
+ * "\0SNUL1".
  */
 int snull_priv_init(struct net_device *dev, struct net_device *peer, int index)
 {
@@ -247,12 +222,12 @@ int snull_priv_init(struct net_device *dev, struct net_device *peer, int index)
 	eth_hw_addr_set(dev, addr);
 	netif_carrier_off(dev);
 
-	err = snull_ring_alloc(&priv->tx, snull_pool_size, snull_ring_start);
+	err = snull_queues_alloc(priv);
 	if (err)
 		return err;
 	err = snull_stats_alloc(priv);
 	if (err) {
-		snull_ring_free(&priv->tx);
+		snull_queues_free(priv);
 		return err;
 	}
 	return 0;
@@ -261,15 +236,11 @@ int snull_priv_init(struct net_device *dev, struct net_device *peer, int index)
 /*
  * Release what snull_priv_init() took. Only after unregistration, when the
  * core calls no more callbacks, and before free_netdev(), which frees priv.
- * The quiesce waits for a fire the peer raised just before we masked.
  */
 void snull_priv_teardown(struct net_device *dev)
 {
 	struct snull_priv *priv = netdev_priv(dev);
 
-	snull_irq_quiesce(priv);
-	if (snull_use_napi)
-		netif_napi_del(&priv->napi);
 	snull_stats_free(priv);
-	snull_ring_free(&priv->tx);
+	snull_queues_free(priv);
 }

@@ -2,11 +2,11 @@
 /*
  * The interrupt handler, NAPI poll and the receive path.
  *
- * The wire between sn0 and sn1 is the sender's TX ring: the receiver reads
- * the descriptors the sender has posted, takes each frame's skb (or, with
- * copy=1, copies the frame into a fresh one), and tells the sender's
- * hardware how far it got, which completes those descriptors and raises the
- * sender's TX-done interrupt.
+ * The wire between sn0 and sn1 is the sender's TX rings: the receiver's
+ * queue i reads the descriptors the sender has posted on its queue i, takes
+ * each frame's skb (or, with copy=1, copies the frame into a fresh one),
+ * and tells the sender's hardware how far it got, which completes those
+ * descriptors and raises TX-done on the sender's queue i.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,7 +21,7 @@
  * then write the completions back and raise TX-done, unless the sender's
  * engine is stalled by lockup, in which case both are lost until the reset.
  */
-static void snull_wire_complete(struct snull_priv *sender, u32 rx)
+static void snull_wire_complete(struct snull_queue *sender, u32 rx)
 {
 	struct snull_ring *ring = &sender->tx;
 
@@ -76,14 +76,14 @@ static int snull_rx_check(struct snull_priv *priv,
 }
 
 /* copy=1: build an skb from the frame in the descriptor's buffer. */
-static struct sk_buff *snull_rx_copy(struct snull_priv *priv,
+static struct sk_buff *snull_rx_copy(struct snull_queue *q,
 				     const struct snull_desc *desc)
 {
-	struct net_device *dev = priv->dev;
+	struct net_device *dev = q->priv->dev;
 	struct sk_buff *skb;
 
 	if (snull_use_napi)
-		skb = napi_alloc_skb(&priv->napi, desc->len);
+		skb = napi_alloc_skb(&q->napi, desc->len);
 	else
 		skb = netdev_alloc_skb_ip_align(dev, desc->len);
 	if (unlikely(!skb))
@@ -125,9 +125,10 @@ static struct sk_buff *snull_rx_take(struct snull_priv *priv,
 	return skb;
 }
 
-/* Receive one delivered frame and hand it to the stack. */
-static void snull_rx_frame(struct snull_priv *priv, struct snull_desc *desc)
+/* Receive one delivered frame on queue @q and hand it to the stack. */
+static void snull_rx_frame(struct snull_queue *q, struct snull_desc *desc)
 {
+	struct snull_priv *priv = q->priv;
 	struct net_device *dev = priv->dev;
 	struct sk_buff *skb = desc->skb;
 	int reason;
@@ -141,47 +142,50 @@ static void snull_rx_frame(struct snull_priv *priv, struct snull_desc *desc)
 		desc->skb = NULL;
 		return;
 	}
-	skb = skb ? snull_rx_take(priv, desc) : snull_rx_copy(priv, desc);
+	skb = skb ? snull_rx_take(priv, desc) : snull_rx_copy(q, desc);
 	if (unlikely(!skb)) {
 		snull_count(priv, SNULL_RX_DROP_NOMEM);
 		return;
 	}
 	skb->protocol = eth_type_trans(skb, dev);
+	skb_record_rx_queue(skb, q->index);
 
 	if (snull_use_napi) {
-		snull_count_rx(priv, desc->len);
-		napi_gro_receive(&priv->napi, skb);
+		snull_count_rx(q, desc->len);
+		napi_gro_receive(&q->napi, skb);
 		return;
 	}
 	/* On NET_RX_DROP the core has freed the skb and counted rx_dropped. */
 	if (netif_rx(skb) == NET_RX_SUCCESS) {
-		snull_count_rx(priv, desc->len);
+		snull_count_rx(q, desc->len);
 		snull_count(priv, SNULL_RX_NETIF_RX);
 	}
 }
 
 /*
- * Receive up to @budget frames from the peer's ring. The caller is the only
- * reader: NAPI poll, or the handler under priv->lock with use_napi=0.
+ * Receive up to @budget frames from the peer's ring of the same queue. The
+ * caller is the only reader: NAPI poll, or the handler under q->lock with
+ * use_napi=0.
  */
-static int snull_rx(struct snull_priv *priv, int budget)
+static int snull_rx(struct snull_queue *q, int budget)
 {
-	struct snull_ring *ring = &priv->peer->tx;
+	struct snull_queue *sender = snull_peer_queue(q);
+	struct snull_ring *ring = &sender->tx;
 	/* Pairs with the release in snull_tx(): the frames are written. */
 	u32 head = smp_load_acquire(&ring->head);
 	u32 rx = ring->rx;
 	int work = 0;
 
 	/* hold_ring: the wire takes nothing from the peer's ring. */
-	if (unlikely(READ_ONCE(priv->peer->faults.hold_ring)))
+	if (unlikely(READ_ONCE(sender->priv->faults.hold_ring)))
 		return 0;
 	while (work < budget && rx != head) {
-		snull_rx_frame(priv, snull_ring_desc(ring, rx));
+		snull_rx_frame(q, snull_ring_desc(ring, rx));
 		rx++;
 		work++;
 	}
 	if (work)
-		snull_wire_complete(priv->peer, rx);
+		snull_wire_complete(sender, rx);
 	return work;
 }
 
@@ -192,26 +196,28 @@ static int snull_rx(struct snull_priv *priv, int budget)
  *
  * With use_napi=0 a handler can still be running: an irq_work queued on two
  * CPUs runs on both, and irq_work_sync() may return while the second run,
- * which passed the mask check before the mask went on, waits for priv->lock
+ * which passed the mask check before the mask went on, waits for q->lock
  * (pitfalls.md #20). So the flush takes the lock too, and the handler looks
  * at the mask again once it holds it: one of the two owns the ring's rx
  * index at a time, and a handler that comes after the flush does nothing.
  * IRQs are off while we hold it, since the handler may interrupt this CPU.
+ * A reconfiguration (snull_channels.c) flushes the same way.
  */
-void snull_rx_flush(struct snull_priv *priv)
+void snull_rx_flush(struct snull_queue *q)
 {
-	struct snull_ring *ring = &priv->peer->tx;
+	struct snull_queue *sender = snull_peer_queue(q);
+	struct snull_ring *ring = &sender->tx;
 	u32 head, lost;
 
-	spin_lock_irq(&priv->lock);
+	spin_lock_irq(&q->lock);
 	head = smp_load_acquire(&ring->head); /* as in snull_rx() */
 	lost = head - ring->rx;
 	if (lost) {
-		snull_count_add(priv, SNULL_RX_DROP_DOWN, lost);
+		snull_count_add(q->priv, SNULL_RX_DROP_DOWN, lost);
 		snull_ring_drop_posted(ring, head);
-		snull_wire_complete(priv->peer, head);
+		snull_wire_complete(sender, head);
 	}
-	spin_unlock_irq(&priv->lock);
+	spin_unlock_irq(&q->lock);
 }
 
 static void snull_count_causes(struct snull_priv *priv, unsigned long status)
@@ -229,16 +235,16 @@ static void snull_count_causes(struct snull_priv *priv, unsigned long status)
  * or NAPI is disabled because the device is going down, and ndo_open will
  * unmask again. Masking first would leave the line dead in both cases.
  */
-static void snull_napi_interrupt(struct snull_priv *priv)
+static void snull_napi_interrupt(struct snull_queue *q)
 {
-	unsigned long status = READ_ONCE(priv->status);
+	unsigned long status = READ_ONCE(q->status);
 
 	if (!status)
 		return;
-	snull_count_causes(priv, status);
-	if (napi_schedule_prep(&priv->napi)) {
-		snull_irq_mask(priv);
-		__napi_schedule_irqoff(&priv->napi);
+	snull_count_causes(q->priv, status);
+	if (napi_schedule_prep(&q->napi)) {
+		snull_irq_mask(q);
+		__napi_schedule_irqoff(&q->napi);
 	}
 }
 
@@ -252,23 +258,23 @@ static void snull_napi_interrupt(struct snull_priv *priv)
  * handler in the ring at a time, and the mask is checked again under it:
  * ndo_stop may have masked and flushed while we waited (snull_rx_flush()).
  */
-static void snull_regular_interrupt(struct snull_priv *priv)
+static void snull_regular_interrupt(struct snull_queue *q)
 {
 	unsigned long status;
 
-	spin_lock(&priv->lock);
-	if (unlikely(!READ_ONCE(priv->irq_enabled)))
+	spin_lock(&q->lock);
+	if (unlikely(!READ_ONCE(q->irq_enabled)))
 		goto out;
-	status = xchg(&priv->status, 0);
-	snull_count_causes(priv, status);
+	status = xchg(&q->status, 0);
+	snull_count_causes(q->priv, status);
 	if (status & BIT(SNULL_TX_INTR))
-		snull_tx_clean(priv);
+		snull_tx_clean(q);
 	/* Receive a batch per interrupt; a full batch means more may wait. */
 	if ((status & BIT(SNULL_RX_INTR)) &&
-	    snull_rx(priv, snull_napi_weight) == snull_napi_weight)
-		snull_raise_irq(priv, SNULL_RX_INTR);
+	    snull_rx(q, snull_napi_weight) == snull_napi_weight)
+		snull_raise_irq(q, SNULL_RX_INTR);
 out:
-	spin_unlock(&priv->lock);
+	spin_unlock(&q->lock);
 }
 
 /*
@@ -277,19 +283,19 @@ out:
  */
 void snull_interrupt(struct irq_work *work)
 {
-	struct snull_priv *priv = container_of(work, struct snull_priv, irq);
+	struct snull_queue *q = container_of(work, struct snull_queue, irq);
 
 	/* A masked line does not interrupt: this is a late or spurious fire. */
-	if (!READ_ONCE(priv->irq_enabled))
+	if (!READ_ONCE(q->irq_enabled))
 		return;
-	snull_count(priv, SNULL_IRQ_HANDLED);
+	snull_count(q->priv, SNULL_IRQ_HANDLED);
 	if (unlikely(!in_hardirq()))
-		snull_count(priv, SNULL_IRQ_NOT_HARDIRQ);
+		snull_count(q->priv, SNULL_IRQ_NOT_HARDIRQ);
 
 	if (snull_use_napi)
-		snull_napi_interrupt(priv);
+		snull_napi_interrupt(q);
 	else
-		snull_regular_interrupt(priv);
+		snull_regular_interrupt(q);
 }
 
 /*
@@ -306,21 +312,21 @@ void snull_interrupt(struct irq_work *work)
  */
 int snull_poll(struct napi_struct *napi, int budget)
 {
-	struct snull_priv *priv = container_of(napi, struct snull_priv, napi);
+	struct snull_queue *q = container_of(napi, struct snull_queue, napi);
 	int work;
 
 	if (unlikely(!budget)) {
-		snull_tx_clean(priv);
+		snull_tx_clean(q);
 		return 0;
 	}
-	xchg(&priv->status, 0);
-	snull_count(priv, SNULL_NAPI_POLLS);
-	snull_tx_clean(priv);
-	work = snull_rx(priv, budget);
-	if (work > READ_ONCE(priv->napi_max_work))
-		WRITE_ONCE(priv->napi_max_work, work);
+	xchg(&q->status, 0);
+	snull_count(q->priv, SNULL_NAPI_POLLS);
+	snull_tx_clean(q);
+	work = snull_rx(q, budget);
+	if (work > READ_ONCE(q->napi_max_work))
+		WRITE_ONCE(q->napi_max_work, work);
 
 	if (work < budget && napi_complete_done(napi, work))
-		snull_irq_unmask(priv);
+		snull_irq_unmask(q);
 	return work;
 }

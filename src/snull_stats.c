@@ -10,10 +10,20 @@
 
 #include "snull.h"
 
+/* One CPU's block holds the device's counters and one q[] for each queue. */
 int snull_stats_alloc(struct snull_priv *priv)
 {
-	priv->stats = netdev_alloc_pcpu_stats(struct snull_pcpu_stats);
-	return priv->stats ? 0 : -ENOMEM;
+	struct snull_pcpu_stats *s;
+	size_t size = struct_size(s, q, priv->max_queues);
+	int cpu;
+
+	priv->stats = __alloc_percpu_gfp(size, __alignof__(*s),
+					 GFP_KERNEL | __GFP_ZERO);
+	if (!priv->stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(priv->stats, cpu)->syncp);
+	return 0;
 }
 
 void snull_stats_free(struct snull_priv *priv)
@@ -38,66 +48,96 @@ void snull_count_add(struct snull_priv *priv, enum snull_counter c, u32 n)
 	put_cpu_ptr(priv->stats);
 }
 
-void snull_count_rx(struct snull_priv *priv, unsigned int bytes)
+/* A frame received on queue @q. */
+void snull_count_rx(struct snull_queue *q, unsigned int bytes)
 {
-	struct snull_pcpu_stats *s = get_cpu_ptr(priv->stats);
+	struct snull_pcpu_stats *s = get_cpu_ptr(q->priv->stats);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
-	u64_stats_inc(&s->rx_packets);
-	u64_stats_add(&s->rx_bytes, bytes);
+	u64_stats_inc(&s->q[q->index].rx_packets);
+	u64_stats_add(&s->q[q->index].rx_bytes, bytes);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
-	put_cpu_ptr(priv->stats);
+	put_cpu_ptr(q->priv->stats);
 }
 
-void snull_count_tx(struct snull_priv *priv, unsigned int pkts,
+/* Frames completed on queue @q's ring. */
+void snull_count_tx(struct snull_queue *q, unsigned int pkts,
 		    unsigned int bytes)
 {
-	struct snull_pcpu_stats *s = get_cpu_ptr(priv->stats);
+	struct snull_pcpu_stats *s = get_cpu_ptr(q->priv->stats);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
-	u64_stats_add(&s->tx_packets, pkts);
-	u64_stats_add(&s->tx_bytes, bytes);
+	u64_stats_add(&s->q[q->index].tx_packets, pkts);
+	u64_stats_add(&s->q[q->index].tx_bytes, bytes);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
-	put_cpu_ptr(priv->stats);
+	put_cpu_ptr(q->priv->stats);
 }
 
-/* Add one CPU's counters to @sum, read consistently. */
-static void snull_add_cpu(const struct snull_pcpu_stats *s,
+/* Add one queue's traffic on one CPU to @sum, read consistently. */
+static void snull_add_queue(const struct snull_pcpu_stats *s, u32 i,
+			    struct snull_stats_snap *sum)
+{
+	const struct snull_queue_stats *qs = &s->q[i];
+	u64 rxp, rxb, txp, txb;
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&s->syncp);
+		rxp = u64_stats_read(&qs->rx_packets);
+		rxb = u64_stats_read(&qs->rx_bytes);
+		txp = u64_stats_read(&qs->tx_packets);
+		txb = u64_stats_read(&qs->tx_bytes);
+	} while (u64_stats_fetch_retry(&s->syncp, start));
+	sum->q[i].rx_packets += rxp;
+	sum->q[i].rx_bytes += rxb;
+	sum->q[i].tx_packets += txp;
+	sum->q[i].tx_bytes += txb;
+}
+
+/* Add one CPU's counters to @sum. */
+static void snull_add_cpu(const struct snull_pcpu_stats *s, u32 nr_queues,
 			  struct snull_stats_snap *sum)
 {
-	struct snull_stats_snap snap;
+	u64 cnt[SNULL_NR_COUNTERS];
 	unsigned int start, i;
 
 	do {
 		start = u64_stats_fetch_begin(&s->syncp);
-		snap.rx_packets = u64_stats_read(&s->rx_packets);
-		snap.rx_bytes = u64_stats_read(&s->rx_bytes);
-		snap.tx_packets = u64_stats_read(&s->tx_packets);
-		snap.tx_bytes = u64_stats_read(&s->tx_bytes);
 		for (i = 0; i < SNULL_NR_COUNTERS; i++)
-			snap.cnt[i] = u64_stats_read(&s->cnt[i]);
+			cnt[i] = u64_stats_read(&s->cnt[i]);
 	} while (u64_stats_fetch_retry(&s->syncp, start));
-
-	sum->rx_packets += snap.rx_packets;
-	sum->rx_bytes += snap.rx_bytes;
-	sum->tx_packets += snap.tx_packets;
-	sum->tx_bytes += snap.tx_bytes;
 	for (i = 0; i < SNULL_NR_COUNTERS; i++)
-		sum->cnt[i] += snap.cnt[i];
+		sum->cnt[i] += cnt[i];
+	for (i = 0; i < nr_queues; i++)
+		snull_add_queue(s, i, sum);
 }
 
-/* The device's counters, summed over all CPUs. Never sleeps. */
+/*
+ * The device's counters, summed over all CPUs, and its totals over every
+ * queue it can have: a queue taken away by ethtool -L keeps its frames in
+ * the totals. Never sleeps.
+ */
 void snull_stats_snapshot(struct snull_priv *priv,
 			  struct snull_stats_snap *sum)
 {
+	u32 i, max_work = 0;
 	int cpu;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu)
-		snull_add_cpu(per_cpu_ptr(priv->stats, cpu), sum);
-	sum->cnt[SNULL_NAPI_MAX_WORK] = READ_ONCE(priv->napi_max_work);
+		snull_add_cpu(per_cpu_ptr(priv->stats, cpu), priv->max_queues,
+			      sum);
+	for (i = 0; i < priv->max_queues; i++) {
+		sum->rx_packets += sum->q[i].rx_packets;
+		sum->rx_bytes += sum->q[i].rx_bytes;
+		sum->tx_packets += sum->q[i].tx_packets;
+		sum->tx_bytes += sum->q[i].tx_bytes;
+		max_work = max(max_work,
+			       READ_ONCE(priv->queues[i].napi_max_work));
+	}
+	sum->cnt[SNULL_NAPI_MAX_WORK] = max_work;
 }
 
 static u64 snull_sum_range(const struct snull_stats_snap *snap,

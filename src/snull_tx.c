@@ -82,9 +82,10 @@ static int snull_load_frame(struct snull_desc *desc, struct sk_buff *skb)
  * Fill @desc for @skb: 0, or the drop counter that explains why the frame
  * cannot go. The fault injection knobs get their say last.
  */
-static int snull_prepare(struct snull_priv *priv, struct snull_desc *desc,
+static int snull_prepare(struct snull_queue *q, struct snull_desc *desc,
 			 struct sk_buff *skb)
 {
+	struct snull_priv *priv = q->priv;
 	int reason;
 
 	if (unlikely(!netif_running(priv->peer->dev)))
@@ -94,7 +95,7 @@ static int snull_prepare(struct snull_priv *priv, struct snull_desc *desc,
 		return reason;
 	desc->bad_fcs = false;
 
-	switch (snull_fault_tx(priv)) {
+	switch (snull_fault_tx(q)) {
 	case SNULL_VERDICT_PASS:
 		break;
 	case SNULL_VERDICT_DROP:
@@ -111,7 +112,7 @@ static int snull_prepare(struct snull_priv *priv, struct snull_desc *desc,
 		break;
 	case SNULL_VERDICT_STALL:
 		/* The hardware will lose this completion and all after it. */
-		WRITE_ONCE(priv->tx.stalled, true);
+		WRITE_ONCE(q->tx.stalled, true);
 		snull_count(priv, SNULL_TX_LOST_IRQS);
 		break;
 	}
@@ -162,18 +163,18 @@ static bool snull_tx_can_run(const struct snull_ring *ring)
  * the one in snull_tx_clean()) makes sure one of the two sides sees the
  * other and the queue restarts.
  */
-static void snull_maybe_stop(struct snull_priv *priv)
+static void snull_maybe_stop(struct snull_queue *q, struct netdev_queue *txq)
 {
-	struct snull_ring *ring = &priv->tx;
+	struct snull_ring *ring = &q->tx;
 
 	if (likely(snull_ring_used(ring) < ring->size &&
 		   !READ_ONCE(ring->stalled)))
 		return;
-	netif_stop_queue(priv->dev);
-	snull_count(priv, SNULL_TX_QUEUE_STOPPED);
+	netif_tx_stop_queue(txq);
+	snull_count(q->priv, SNULL_TX_QUEUE_STOPPED);
 	smp_mb(); /* pairs with snull_tx_clean() */
 	if (snull_tx_can_run(ring))
-		netif_start_queue(priv->dev);
+		netif_tx_start_queue(txq);
 }
 
 /*
@@ -185,24 +186,30 @@ static void snull_maybe_stop(struct snull_priv *priv)
  * watchdog's reset) to wake. TX-done may free room between our test and
  * the stop, hence the barrier, paired with the one in snull_tx_clean().
  */
-void snull_tx_start(struct snull_priv *priv)
+void snull_tx_start(struct snull_queue *q)
 {
-	netif_stop_queue(priv->dev);
+	struct netdev_queue *txq = snull_txq(q);
+
+	netif_tx_stop_queue(txq);
 	smp_mb(); /* pairs with snull_tx_clean() */
-	if (snull_tx_can_run(&priv->tx))
-		netif_start_queue(priv->dev);
+	if (snull_tx_can_run(&q->tx))
+		netif_tx_start_queue(txq);
 }
 
 /*
  * ndo_start_xmit (the book's snull_tx). Context: BHs disabled (process or
- * softirq); netif_tx_lock held, so one xmit at a time owns ring->head; the
- * queue is not stopped. Must not sleep.
+ * softirq); the lock of the skb's TX queue held (__netif_tx_lock), so one
+ * xmit at a time owns that queue's ring->head; the queue is not stopped.
+ * The core picked the queue, below real_num_tx_queues, which is our
+ * nr_queues. Must not sleep.
  */
 netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 {
 	struct snull_priv *priv = netdev_priv(dev);
-	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
-	struct snull_ring *ring = &priv->tx;
+	u16 qi = skb_get_queue_mapping(skb);
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, qi);
+	struct snull_queue *q = &priv->queues[qi];
+	struct snull_ring *ring = &q->tx;
 	struct snull_desc *desc;
 	bool more, doorbell;
 	int reason;
@@ -215,7 +222,7 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 		 * driver bug, which the tests look for in the log and in
 		 * tx_busy (tests/t_open_full.sh).
 		 */
-		netif_stop_queue(dev);
+		netif_tx_stop_queue(txq);
 		snull_count(priv, SNULL_TX_BUSY);
 		netdev_err_once(dev, "TX ring full with the queue awake\n");
 		return NETDEV_TX_BUSY;
@@ -235,7 +242,7 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 		}
 	}
 	desc = snull_ring_desc(ring, ring->head);
-	reason = snull_prepare(priv, desc, skb);
+	reason = snull_prepare(q, desc, skb);
 	if (unlikely(reason)) {
 		snull_count(priv, reason);
 		net_dbg_ratelimited("%s: frame of %u bytes dropped (reason %d)\n",
@@ -250,7 +257,7 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 	doorbell = __netdev_tx_sent_queue(txq, desc->len, more);
 	/* Post the descriptor: the frame is written before the wire reads it. */
 	smp_store_release(&ring->head, ring->head + 1);
-	snull_maybe_stop(priv);
+	snull_maybe_stop(q, txq);
 	/*
 	 * The doorbell: the peer's RX interrupt. When the stack says more
 	 * frames follow at once (xmit_more), ring it only for the last, as
@@ -258,7 +265,7 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 	 * just stopped, by us or BQL, since then no next frame may come.
 	 */
 	if (doorbell || netif_xmit_stopped(txq))
-		snull_raise_irq(priv->peer, SNULL_RX_INTR);
+		snull_raise_irq(snull_peer_queue(q), SNULL_RX_INTR);
 	else
 		snull_count(priv, SNULL_TX_XMIT_MORE);
 	return NETDEV_TX_OK;
@@ -266,13 +273,14 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 
 /*
  * Reclaim the descriptors the hardware has completed (the TX-done half of
- * the book's interrupt handler). Callers: NAPI poll, or the handler under
- * priv->lock with use_napi=0: one at a time, never concurrently.
+ * the book's interrupt handler). Callers: the queue's NAPI poll, or its
+ * handler under q->lock with use_napi=0, or a reconfiguration with the
+ * queue stopped (snull_channels.c): one at a time, never concurrently.
  */
-void snull_tx_clean(struct snull_priv *priv)
+void snull_tx_clean(struct snull_queue *q)
 {
-	struct snull_ring *ring = &priv->tx;
-	struct net_device *dev = priv->dev;
+	struct snull_ring *ring = &q->tx;
+	struct netdev_queue *txq = snull_txq(q);
 	/* Pairs with the release in snull_ring_write_back(). */
 	u32 done = smp_load_acquire(&ring->done);
 	u32 tail = ring->tail;
@@ -293,22 +301,22 @@ void snull_tx_clean(struct snull_priv *priv)
 	 * that is slow but completing (a flood on a slow kernel, BQL stopping
 	 * the queue) then never times out; one that completes nothing does.
 	 */
-	txq_trans_cond_update(netdev_get_tx_queue(dev, 0));
-	snull_count_tx(priv, pkts, bytes);
-	netdev_completed_queue(dev, pkts, bytes);
+	txq_trans_cond_update(txq);
+	snull_count_tx(q, pkts, bytes);
+	netdev_tx_completed_queue(txq, pkts, bytes);
 
 	/* Pairs with the barrier in snull_maybe_stop(). */
 	smp_mb();
-	if (unlikely(netif_queue_stopped(dev)) && netif_running(dev) &&
-	    snull_tx_can_run(ring)) {
-		netif_wake_queue(dev);
-		snull_count(priv, SNULL_TX_QUEUE_WOKEN);
+	if (unlikely(netif_tx_queue_stopped(txq)) &&
+	    netif_running(q->priv->dev) && snull_tx_can_run(ring)) {
+		netif_tx_wake_queue(txq);
+		snull_count(q->priv, SNULL_TX_QUEUE_WOKEN);
 	}
 }
 
 /*
  * ndo_tx_timeout. Context: BHs disabled, netif_tx_lock held (the core's
- * watchdog timer, with the queues frozen). The queue was seen stopped for
+ * watchdog timer, with the queues frozen). Queue @txqueue was seen stopped for
  * `timeout` ms, but maybe by BQL (the stack's stop), not by us:
  * netif_queue_stopped() can be false here. Must not sleep or
  * allocate with GFP_KERNEL (pitfalls.md #11). As in the book, reset the
@@ -318,14 +326,15 @@ void snull_tx_clean(struct snull_priv *priv)
 void snull_tx_timeout(struct net_device *dev, unsigned int txqueue)
 {
 	struct snull_priv *priv = netdev_priv(dev);
-	struct snull_ring *ring = &priv->tx;
+	struct snull_queue *q = &priv->queues[txqueue];
+	struct snull_ring *ring = &q->tx;
 
 	snull_count(priv, SNULL_TX_TIMEOUTS);
 	if (net_ratelimit())
-		netdev_info(dev, "transmit time-out: %u descriptors in flight, %s; resetting the ring\n",
-			    snull_ring_used(ring),
+		netdev_info(dev, "transmit time-out on queue %u: %u descriptors in flight, %s; resetting the ring\n",
+			    txqueue, snull_ring_used(ring),
 			    READ_ONCE(ring->stalled) ? "engine stalled" :
 						       "engine running");
 	snull_ring_reset(ring);
-	snull_raise_irq(priv, SNULL_TX_INTR);
+	snull_raise_irq(q, SNULL_TX_INTR);
 }

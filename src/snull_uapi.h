@@ -16,9 +16,9 @@
 
 struct snull_ring_info {
 	__u32 version;		/* SNULL_RING_INFO_VERSION */
-	__u32 pool_size;	/* descriptors in the TX ring */
-	__u32 in_flight;	/* descriptors the driver has posted, not reclaimed */
-	__u32 stalled;		/* 1 while a lost TX-done interrupt hangs the ring */
+	__u32 pool_size;	/* descriptors in each TX ring (one a queue) */
+	__u32 in_flight;	/* posted, not reclaimed, in all the rings */
+	__u32 stalled;		/* 1 while a lost TX-done interrupt hangs a ring */
 };
 
 #define SNULL_RING_INFO_VERSION	1
