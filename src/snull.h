@@ -117,6 +117,7 @@ enum snull_counter {
 	SNULL_TX_DROP_BAD_LEN,
 	SNULL_TX_DROP_FAULT,
 	SNULL_TX_DROP_CARRIER,
+	SNULL_TX_DROP_QUEUE,	/* for a queue ethtool -L took away */
 	SNULL_TX_DROP_NOMEM,	/* last of the tx_drop_* reasons */
 	SNULL_RX_DROP_NOMEM,	/* first of the rx_drop_* reasons */
 	SNULL_RX_DROP_DOWN,

@@ -31,6 +31,7 @@ static const char snull_counter_names[SNULL_NR_COUNTERS][ETH_GSTRING_LEN] = {
 	[SNULL_TX_DROP_BAD_LEN]		= "tx_drop_bad_len",
 	[SNULL_TX_DROP_FAULT]		= "tx_drop_fault",
 	[SNULL_TX_DROP_CARRIER]		= "tx_drop_carrier",
+	[SNULL_TX_DROP_QUEUE]		= "tx_drop_queue",
 	[SNULL_TX_DROP_NOMEM]		= "tx_drop_nomem",
 	[SNULL_RX_DROP_NOMEM]		= "rx_drop_nomem",
 	[SNULL_RX_DROP_DOWN]		= "rx_drop_down",

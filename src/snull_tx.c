@@ -214,6 +214,17 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 	bool more, doorbell;
 	int reason;
 
+	/*
+	 * The stack picks a queue below real_num_tx_queues, but pktgen (and a
+	 * packet socket that bypasses the qdisc) may send an skb built while
+	 * more queues were active, and the queues ethtool -L took away are
+	 * started, as the watchdog wants every queue: they have no ring.
+	 */
+	if (unlikely(qi >= READ_ONCE(priv->nr_queues))) {
+		snull_count(priv, SNULL_TX_DROP_QUEUE);
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
 	if (unlikely(snull_ring_used(ring) >= ring->size)) {
 		/*
 		 * Flow control makes this unreachable: the queue stops when
@@ -329,6 +340,9 @@ void snull_tx_timeout(struct net_device *dev, unsigned int txqueue)
 	struct snull_queue *q = &priv->queues[txqueue];
 	struct snull_ring *ring = &q->tx;
 
+	/* Queues beyond nr_queues are started and never stop: not them. */
+	if (WARN_ON_ONCE(txqueue >= priv->nr_queues))
+		return;
 	snull_count(priv, SNULL_TX_TIMEOUTS);
 	if (net_ratelimit())
 		netdev_info(dev, "transmit time-out on queue %u: %u descriptors in flight, %s; resetting the ring\n",

@@ -1,0 +1,194 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# snull-cost: 40
+# snull-debug-cost: 160
+#
+# Multiqueue (issue #11): ethtool -l shows one combined channel and a
+# maximum of one a CPU; ethtool -L on either end sets the pair's count (the
+# receiver's queue i reads the sender's ring i); frames sent on queue i are
+# received on queue i of the peer and counted there in ethtool -S's per-queue
+# counters, which add up to the device's totals. A queue taken away while
+# frames wait on its wire drops and counts them; a change under TCP traffic
+# loses nothing TCP cannot repair and leaves every ring empty; a change with
+# one end down works; bad counts are refused; with use_napi=0 each queue's
+# handler receives on its own queue.
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+cleanup()
+{
+	lib_cleanup
+}
+trap cleanup EXIT
+
+CPUS=$(grep -c '^processor' /proc/cpuinfo)
+MAX=$((CPUS > 8 ? 8 : CPUS))
+
+# chan IFACE: "max current" combined channels, as ethtool -l shows them.
+chan()
+{
+	ethtool -l "$1" 2>&1 | awk '
+		/^Pre-set/ { s = "max" } /^Current/ { s = "cur" }
+		$1 == "Combined:" { v[s] = $2 }
+		END { print v["max"], v["cur"] }'
+}
+
+# qsum IFACE rx|tx packets|bytes: the per-queue counters of ethtool -S added.
+qsum()
+{
+	ethtool -S "$1" 2>/dev/null | awk -v d="$2" -v w="$3" '
+		$1 ~ "^" d "_queue_[0-9]+_" w ":$" { s += $2; f = 1 }
+		END { print (f ? s : "missing") }'
+}
+
+# pg_queue IFACE COUNT QMIN QMAX: COUNT frames on IFACE's TX queues QMIN..QMAX
+# (pktgen takes them in turn), to sink_ip, one per xmit; waits until sent.
+pg_queue()
+{
+	pktgen_reset
+	pktgen_dev 0 "$1" "$2" "$(sink_ip "$1")" "$(peer_mac "$1")" >/dev/null &&
+		echo "burst 1" >"/proc/net/pktgen/$1" &&
+		echo "queue_map_min $3" >"/proc/net/pktgen/$1" &&
+		echo "queue_map_max $4" >"/proc/net/pktgen/$1" &&
+		pktgen_run
+	_rc=$?
+	pktgen_reset
+	return $_rc
+}
+
+plan 57
+
+check_cmd "load snull" snull_load
+check_cmd "snull-setup" snull_setup_addrs
+check_cmd "pktgen loads" pktgen_load
+check_eq "ethtool -l sn0: maximum one a CPU ($MAX), one by default" \
+	"$MAX 1" "$(chan sn0)"
+check_eq "ethtool -S sn0: queue 0's counters, no queue 1's" "0 missing" \
+	"$(estat sn0 rx_queue_0_packets) $(estat sn0 rx_queue_1_packets)"
+check_fail "ethtool -L sn0 combined 0: refused" ethtool -L sn0 combined 0
+check_fail "ethtool -L sn0 combined $((MAX + 1)): over the maximum, refused" \
+	ethtool -L sn0 combined $((MAX + 1))
+check_fail "ethtool -L sn0 rx 1: no separate RX channels, refused" \
+	ethtool -L sn0 rx 1
+
+if [ "$MAX" -lt 2 ]; then
+	die "one CPU: no second queue to test"
+fi
+
+# --- two queues: each frame stays on its queue number across the wire ---
+check_cmd "ethtool -L sn0 combined 2" ethtool -L sn0 combined 2
+check_eq "ethtool -l sn1: the pair follows, 2" "$MAX 2" "$(chan sn1)"
+check_eq "sysfs: sn1 has RX queues rx-0 and rx-1" "rx-0 rx-1" \
+	"$(cd /sys/class/net/sn1/queues && echo rx-*)"
+check_ping "ping 192.168.0.2 after the change: 3 replies" 3 192.168.0.2
+settle
+a0=$(estat sn0 tx_queue_0_packets)
+a1=$(estat sn0 tx_queue_1_packets)
+b0=$(estat sn1 rx_queue_0_packets)
+b1=$(estat sn1 rx_queue_1_packets)
+check_cmd "pktgen: 400 frames on sn0's TX queue 1" pg_queue sn0 400 1 1
+settle
+check_eq "sn0 tx_queue_1_packets +400" 400 "$(sub "$(estat sn0 tx_queue_1_packets)" "$a1")"
+check_eq "sn0 tx_queue_0_packets unchanged" 0 "$(sub "$(estat sn0 tx_queue_0_packets)" "$a0")"
+check_eq "sn1 rx_queue_1_packets +400: received on the same queue" 400 \
+	"$(sub "$(estat sn1 rx_queue_1_packets)" "$b1")"
+check_eq "sn1 rx_queue_0_packets unchanged" 0 "$(sub "$(estat sn1 rx_queue_0_packets)" "$b0")"
+a0=$(estat sn1 tx_queue_0_packets)
+a1=$(estat sn1 tx_queue_1_packets)
+check_cmd "pktgen: 300 frames on sn1's TX queues 0 and 1 in turn" pg_queue sn1 300 0 1
+settle
+check_eq "sn1: 150 frames on each TX queue" "150 150" \
+	"$(sub "$(estat sn1 tx_queue_0_packets)" "$a0") $(sub "$(estat sn1 tx_queue_1_packets)" "$a1")"
+for dev in sn0 sn1; do
+	check_eq "$dev: the per-queue RX and TX packets add up to ip's totals" \
+		"$(stat $dev rx_packets) $(stat $dev tx_packets)" \
+		"$(qsum $dev rx packets) $(qsum $dev tx packets)"
+done
+check_eq "sn0: the per-queue TX bytes add up to tx_bytes" \
+	"$(stat sn0 tx_bytes)" "$(qsum sn0 tx bytes)"
+
+# --- a queue taken away with frames on its wire drops and counts them ---
+knob sn0 hold_ring 1
+d0=$(estat sn1 rx_drop_down)
+check_cmd "pktgen: 5 frames on sn0's queue 1, held on the wire" pg_queue sn0 5 1 1
+check_eq "snull-ctl ring sn0: 5 in flight" 5 "$(ring_field sn0 in_flight)"
+check_cmd "ethtool -L sn1 combined 1, from the other end" ethtool -L sn1 combined 1
+knob sn0 hold_ring 0
+check_eq "sn1 rx_drop_down +5: the held frames were dropped and counted" 5 \
+	"$(sub "$(estat sn1 rx_drop_down)" "$d0")"
+check_eq "snull-ctl ring sn0: nothing in flight, not stalled" "0 0" \
+	"$(ring_field sn0 in_flight) $(ring_field sn0 stalled)"
+check_eq "ethtool -S sn0: queue 1's counters are gone" 0 \
+	"$(ethtool -S sn0 | grep -c '_queue_1_')"
+reconcile
+
+# --- changes under TCP traffic, and with one end down ---
+iperf_server 5201
+bg timeout 60 iperf3 -c 192.168.0.2 -p 5201 -t 6 -P 4 >"$TMP/tcp.out" 2>&1
+tcp=$BG_PID
+sleep 1
+i=0
+fails=0
+while [ $i -lt 8 ]; do
+	ethtool -L sn$((i % 2)) combined $((1 + (i + 1) % 2)) || fails=$((fails + 1))
+	sleep 0.5
+	i=$((i + 1))
+done
+check_eq "8 changes between 1 and 2 queues under 4 TCP streams: none failed" 0 $fails
+wait "$tcp"
+rc=$?
+check_eq "iperf3 TCP, 4 streams, across the changes: succeeds" 0 $rc
+[ $rc = 0 ] || diag <"$TMP/tcp.out"
+check_eq "sn0: tx_busy is 0" 0 "$(estat sn0 tx_busy)"
+reconcile
+check_cmd "ip link set sn1 down" ip link set sn1 down
+check_cmd "ethtool -L sn0 combined 2 with sn1 down" ethtool -L sn0 combined 2
+check_cmd "ip link set sn1 up" ip link set sn1 up
+wait_for 10 both_up || diag "the links did not come up"
+check_ping "ping 192.168.1.1 through two queues: 3 replies" 3 192.168.1.1
+bg_kill
+check_cmd "unload" snull_unload
+
+# --- a stale queue mapping: pktgen sends one skb again and again
+# (clone_skb), keeping the queue it was built for, while that queue comes
+# and goes; the frames for a queue that is gone are dropped and counted ---
+check_cmd "load snull" snull_load
+check_cmd "snull-setup" snull_setup_addrs
+check_cmd "ethtool -L sn0 combined 2" ethtool -L sn0 combined 2
+pktgen_reset
+pktgen_dev 0 sn0 0 "$(sink_ip sn0)" "$(peer_mac sn0)" >/dev/null &&
+	echo "clone_skb 100000" >/proc/net/pktgen/sn0 &&
+	echo "queue_map_min 1" >/proc/net/pktgen/sn0 &&
+	echo "queue_map_max 1" >/proc/net/pktgen/sn0
+pktgen_start 60
+sleep 1
+i=0
+fails=0
+while [ $i -lt 6 ]; do
+	ethtool -L sn0 combined $((1 + (i + 1) % 2)) || fails=$((fails + 1))
+	sleep 0.3
+	i=$((i + 1))
+done
+pktgen_stop
+check_eq "6 changes under pktgen's reused skb: none failed" 0 $fails
+check_gt "sn0: tx_drop_queue > 0: frames for the queue that was gone" 0 \
+	"$(estat sn0 tx_drop_queue)"
+diag "pktgen sent $PG_SENT; tx_drop_queue $(estat sn0 tx_drop_queue)"
+reconcile
+check_cmd "unload" snull_unload
+
+# --- use_napi=0: each queue's handler receives on its own queue ---
+check_cmd "load snull use_napi=0" snull_load use_napi=0
+check_cmd "snull-setup" snull_setup_addrs
+check_cmd "ethtool -L sn0 combined 2" ethtool -L sn0 combined 2
+check_cmd "pktgen: 200 frames on sn0's queues 0 and 1 in turn" pg_queue sn0 200 0 1
+settle
+check_eq "sn1: 100 frames received on each queue" "100 100" \
+	"$(estat sn1 rx_queue_0_packets) $(estat sn1 rx_queue_1_packets)"
+check_eq "sn1: rx_netif_rx 200" 200 "$(estat sn1 rx_netif_rx)"
+check_cmd "ethtool -L sn0 combined 1" ethtool -L sn0 combined 1
+check_ping "ping 192.168.0.2: 3 replies" 3 192.168.0.2
+pktgen_unload
+check_cmd "unload" snull_unload
+finish
