@@ -54,7 +54,7 @@ pg_queue()
 		pktgen_run
 	_rc=$?
 	pktgen_reset
-	return $_rc
+	return "$_rc"
 }
 
 plan 57
