@@ -298,21 +298,25 @@ static inline struct netdev_queue *snull_txq(const struct snull_queue *q)
 /* snull_tx.c: transmit, TX-done cleanup, time-out */
 netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev);
 void snull_tx_start(struct snull_queue *q);
+bool snull_tx_reclaim(struct snull_queue *q);
 void snull_tx_clean(struct snull_queue *q);
 void snull_tx_timeout(struct net_device *dev, unsigned int txqueue);
 
 /* snull_rx.c: the interrupt handler, NAPI poll, receive */
 void snull_interrupt(struct irq_work *work);
 int snull_poll(struct napi_struct *napi, int budget);
-void snull_rx_flush(struct snull_queue *q);
+void snull_rx_flush(struct snull_queue *q, u32 max);
 
-/* snull_channels.c: ethtool -l/-L, and stopping a pair to reconfigure it */
+/* snull_channels.c: the queues, stopping a pair to reconfigure it, -L/-G */
 void snull_queues_start(struct snull_priv *priv);
 void snull_queues_stop(struct snull_priv *priv);
 int snull_queues_alloc(struct snull_priv *priv);
 void snull_queues_free(struct snull_priv *priv);
 void snull_get_channels(struct net_device *dev, struct ethtool_channels *ch);
 int snull_set_channels(struct net_device *dev, struct ethtool_channels *ch);
+int snull_set_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
+			struct kernel_ethtool_ringparam *kernel_ring,
+			struct netlink_ext_ack *extack);
 
 /* snull_rewrite.c: the address trick */
 int snull_rewrite(u8 *frame, unsigned int len, bool partial);

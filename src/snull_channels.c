@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Queues: their life, and ethtool -l/-L (channels).
+ * Queues: their life, ethtool -l/-L (channels), and ethtool -G (ring size),
+ * which like -L stops the pair to change it.
  *
  * A modern NIC has several channels, each a TX ring, an RX path, a NAPI
  * instance and an interrupt line, so that each CPU can send and receive on
@@ -15,6 +16,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
+#include <linux/log2.h>
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -158,7 +160,7 @@ void snull_queues_stop(struct snull_priv *priv)
 	ASSERT_RTNL();
 	snull_queues_quiesce(priv);
 	for (i = 0; i < priv->nr_queues; i++)
-		snull_rx_flush(&priv->queues[i]);
+		snull_rx_flush(&priv->queues[i], U32_MAX);
 }
 
 /*
@@ -169,9 +171,9 @@ void snull_queues_stop(struct snull_priv *priv)
  */
 static void snull_queue_retire(struct snull_queue *q)
 {
-	snull_rx_flush(snull_peer_queue(q));
+	snull_rx_flush(snull_peer_queue(q), U32_MAX);
 	snull_ring_reset(&q->tx);
-	snull_tx_clean(q);
+	snull_tx_reclaim(q);
 	WARN_ON_ONCE(snull_ring_used(&q->tx));
 	netdev_tx_reset_queue(snull_txq(q));
 	snull_ring_free(&q->tx);
@@ -245,20 +247,47 @@ static int snull_pair_requeue(struct snull_priv *priv, u32 n)
 }
 
 /*
+ * A NIC driver reconfigures by stopping its device, changing it, and
+ * starting it again. snull's two ends share their wires, so both stop:
+ * each running end as ndo_stop would, but keeping carrier and the frames
+ * on its wire. Afterwards nothing runs in the pair but the caller, under
+ * RTNL. An end that is down stays as it is.
+ */
+static void snull_pair_pause(struct snull_priv *ends[2], bool running[2])
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		running[i] = netif_running(ends[i]->dev);
+		if (running[i]) {
+			netif_tx_disable(ends[i]->dev);
+			snull_queues_quiesce(ends[i]);
+		}
+	}
+}
+
+static void snull_pair_resume(struct snull_priv *ends[2], bool running[2])
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (running[i])
+			snull_queues_start(ends[i]);
+}
+
+/*
  * ethtool_ops.set_channels. Context: process; RTNL held, either end up or
- * down. The core has checked the counts against get_channels' maxima. As a
- * NIC driver reconfigures, the pair stops (each running end as ndo_stop
- * would, but keeping carrier and the frames on the remaining queues' wire),
- * changes, and starts again. Rings are allocated before anything stops, so
- * a failure leaves the pair as it was.
+ * down. The core has checked the counts against get_channels' maxima.
+ * Rings are allocated before the pair pauses, so a failure leaves the
+ * pair as it was.
  */
 int snull_set_channels(struct net_device *dev, struct ethtool_channels *ch)
 {
 	struct snull_priv *priv = netdev_priv(dev);
-	struct snull_priv *ends[] = { priv, priv->peer };
+	struct snull_priv *ends[2] = { priv, priv->peer };
 	u32 n = ch->combined_count;
 	bool running[2];
-	int i, err;
+	int err;
 
 	ASSERT_RTNL();
 	if (!n || ch->rx_count || ch->tx_count || ch->other_count)
@@ -274,20 +303,98 @@ int snull_set_channels(struct net_device *dev, struct ethtool_channels *ch)
 	if (err)
 		return err;
 
-	for (i = 0; i < 2; i++) {
-		running[i] = netif_running(ends[i]->dev);
-		if (running[i]) {
-			netif_tx_disable(ends[i]->dev);
-			snull_queues_quiesce(ends[i]);
-		}
-	}
+	snull_pair_pause(ends, running);
 	err = snull_pair_requeue(priv, n);
 	if (err) {
 		snull_rings_ungrow(priv, n);
 		snull_rings_ungrow(priv->peer, n);
 	}
-	for (i = 0; i < 2; i++)
-		if (running[i])
-			snull_queues_start(ends[i]);
+	snull_pair_resume(ends, running);
 	return err;
+}
+
+/*
+ * Move queue @q's TX ring into @fresh, with the pair paused. Completed
+ * descriptors are reclaimed first (a stalled engine is reset, as a
+ * reconfiguration resets a NIC); the frames still on the wire move to the
+ * new ring at the same indices, so the peer and BQL see nothing change,
+ * except that when there are more than @fresh holds, the oldest are
+ * dropped at the peer and counted there (rx_drop_down).
+ */
+static void snull_ring_move(struct snull_queue *q, struct snull_ring *fresh)
+{
+	struct snull_ring *old = &q->tx;
+	u32 pending, idx;
+
+	snull_ring_reset(old);
+	snull_tx_reclaim(q);
+	pending = old->head - old->rx;
+	if (pending > fresh->size) {
+		snull_rx_flush(snull_peer_queue(q), pending - fresh->size);
+		snull_tx_reclaim(q);
+	}
+	for (idx = old->rx; idx != old->head; idx++) {
+		struct snull_desc *from = snull_ring_desc(old, idx);
+		struct snull_desc *to = snull_ring_desc(fresh, idx);
+
+		to->skb = from->skb;
+		from->skb = NULL;
+		to->len = from->len;
+		to->csum_ok = from->csum_ok;
+		to->bad_fcs = from->bad_fcs;
+		if (snull_copy)
+			memcpy(to->buf, from->buf, NET_IP_ALIGN + from->len);
+	}
+	fresh->head = old->head;
+	fresh->rx = old->rx;
+	fresh->done = old->rx;
+	fresh->tail = old->rx;
+	WARN_ON_ONCE(old->tail != old->rx);
+	snull_ring_free(old);
+	*old = *fresh;
+}
+
+/*
+ * ethtool_ops.set_ringparam: ethtool -G tx N, up or down, under traffic
+ * too. Context: process; RTNL held. The core has refused RX sizes (we have
+ * no RX ring) and sizes over tx_max_pending. The size is this device's;
+ * pool_size stays the load-time default. The new rings are allocated
+ * before the pair pauses, so a failure changes nothing.
+ */
+int snull_set_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
+			struct kernel_ethtool_ringparam *kernel_ring,
+			struct netlink_ext_ack *extack)
+{
+	struct snull_priv *priv = netdev_priv(dev);
+	struct snull_priv *ends[2] = { priv, priv->peer };
+	u32 n = ring->tx_pending, i;
+	struct snull_ring *fresh;
+	bool running[2];
+	int err = 0;
+
+	ASSERT_RTNL();
+	if (!is_power_of_2(n)) {
+		NL_SET_ERR_MSG_MOD(extack, "the TX ring size must be a power of two");
+		return -EINVAL;
+	}
+	if (n == priv->queues[0].tx.size)
+		return 0;
+	fresh = kcalloc(priv->nr_queues, sizeof(*fresh), GFP_KERNEL);
+	if (!fresh)
+		return -ENOMEM;
+	for (i = 0; i < priv->nr_queues && !err; i++)
+		err = snull_ring_alloc(&fresh[i], n, 0);
+	if (err) {
+		while (i--)
+			snull_ring_free(&fresh[i]);
+		kfree(fresh);
+		return err;
+	}
+
+	snull_pair_pause(ends, running);
+	for (i = 0; i < priv->nr_queues; i++)
+		snull_ring_move(&priv->queues[i], &fresh[i]);
+	snull_pair_resume(ends, running);
+	kfree(fresh);
+	return 0;
 }

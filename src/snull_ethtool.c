@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What ethtool shows: driver info, link, ring, counters (and sets: the
- * interrupt moderation of snull_coalesce.c, the channels of snull_channels.c).
+ * interrupt moderation of snull_coalesce.c, the channels and ring size
+ * of snull_channels.c).
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -125,6 +126,7 @@ const struct ethtool_ops snull_ethtool_ops = {
 	.set_channels		= snull_set_channels,	/* snull_channels.c */
 	.get_link		= ethtool_op_get_link,
 	.get_ringparam		= snull_get_ringparam,
+	.set_ringparam		= snull_set_ringparam,	/* snull_channels.c */
 	.get_sset_count		= snull_get_sset_count,
 	.get_strings		= snull_get_strings,
 	.get_ethtool_stats	= snull_get_ethtool_stats,

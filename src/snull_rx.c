@@ -201,9 +201,10 @@ static int snull_rx(struct snull_queue *q, int budget)
  * at the mask again once it holds it: one of the two owns the ring's rx
  * index at a time, and a handler that comes after the flush does nothing.
  * IRQs are off while we hold it, since the handler may interrupt this CPU.
- * A reconfiguration (snull_channels.c) flushes the same way.
+ * A reconfiguration (snull_channels.c) flushes the same way, the oldest
+ * @max frames at most; ndo_stop flushes them all (U32_MAX).
  */
-void snull_rx_flush(struct snull_queue *q)
+void snull_rx_flush(struct snull_queue *q, u32 max)
 {
 	struct snull_queue *sender = snull_peer_queue(q);
 	struct snull_ring *ring = &sender->tx;
@@ -211,11 +212,11 @@ void snull_rx_flush(struct snull_queue *q)
 
 	spin_lock_irq(&q->lock);
 	head = smp_load_acquire(&ring->head); /* as in snull_rx() */
-	lost = head - ring->rx;
+	lost = min(head - ring->rx, max);
 	if (lost) {
 		snull_count_add(q->priv, SNULL_RX_DROP_DOWN, lost);
-		snull_ring_drop_posted(ring, head);
-		snull_wire_complete(sender, head);
+		snull_ring_drop_posted(ring, ring->rx + lost);
+		snull_wire_complete(sender, ring->rx + lost);
 	}
 	spin_unlock_irq(&q->lock);
 }

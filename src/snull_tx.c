@@ -284,11 +284,12 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 
 /*
  * Reclaim the descriptors the hardware has completed (the TX-done half of
- * the book's interrupt handler). Callers: the queue's NAPI poll, or its
- * handler under q->lock with use_napi=0, or a reconfiguration with the
- * queue stopped (snull_channels.c): one at a time, never concurrently.
+ * the book's interrupt handler): false if there were none. Callers:
+ * snull_tx_clean(), or a reconfiguration with the pair paused
+ * (snull_channels.c), which must not wake the queue: xmit would post into
+ * a ring being retired or moved. One at a time, never concurrently.
  */
-void snull_tx_clean(struct snull_queue *q)
+bool snull_tx_reclaim(struct snull_queue *q)
 {
 	struct snull_ring *ring = &q->tx;
 	struct netdev_queue *txq = snull_txq(q);
@@ -303,7 +304,7 @@ void snull_tx_clean(struct snull_queue *q)
 		tail++;
 	}
 	if (!pkts)
-		return;
+		return false;
 	/* xmit may refill these descriptors from now on. */
 	smp_store_release(&ring->tail, tail);
 	/*
@@ -315,7 +316,21 @@ void snull_tx_clean(struct snull_queue *q)
 	txq_trans_cond_update(txq);
 	snull_count_tx(q, pkts, bytes);
 	netdev_tx_completed_queue(txq, pkts, bytes);
+	return true;
+}
 
+/*
+ * TX-done: reclaim, then wake the queue if it was stopped and there is
+ * room now. Callers: the queue's NAPI poll, or its handler under q->lock
+ * with use_napi=0: one at a time, never concurrently.
+ */
+void snull_tx_clean(struct snull_queue *q)
+{
+	struct netdev_queue *txq = snull_txq(q);
+	struct snull_ring *ring = &q->tx;
+
+	if (!snull_tx_reclaim(q))
+		return;
 	/* Pairs with the barrier in snull_maybe_stop(). */
 	smp_mb();
 	if (unlikely(netif_tx_queue_stopped(txq)) &&
