@@ -8,7 +8,7 @@
 #     for KDIR's kernel into a scratch dkms tree and install tree, then
 #     `dkms remove`. dkms is Debian's own package of the host's release,
 #     fetched with apt-get download and unpacked (dpkg -x) into the cache,
-#     never installed.
+#     never installed. A kernel below 6.1 is refused (BUILD_EXCLUSIVE_KERNEL).
 #   - make install: kbuild's modules_install into a scratch INSTALL_MOD_PATH,
 #     with the default INSTALL_MOD_DIR (extra) and with updates.
 #   - the module parameters: the table of docs/interface.md and the one of
@@ -213,6 +213,14 @@ ck $? "dkms status: snull/$pkg_version installed for $kver" "$scratch/dkms.log"
 # The parameter tables, against the module dkms built.
 check_param_table docs/interface.md "Module parameters" name "$installed"
 check_param_table README.md "^## Parameters" parameter "$installed"
+# BUILD_EXCLUSIVE_KERNEL: a kernel below the floor is refused as not
+# applying (dkms's status 77), before any build.
+dk build "snull/$pkg_version" -k 6.0.0-1-amd64
+rc=$?
+[ "$rc" -eq 77 ] && grep -q BUILD_EXCLUSIVE "$scratch/dkms.log" &&
+	[ ! -e "$scratch/dkms/snull/$pkg_version/6.0.0-1-amd64/$(uname -m)/module/snull.ko" ]
+ck $? "dkms build for a 6.0 kernel is refused by BUILD_EXCLUSIVE_KERNEL (status $rc, 77 expected)" \
+	"$scratch/dkms.log"
 dk remove "snull/$pkg_version" --all
 ck $? "dkms remove --all exits with status 0" "$scratch/dkms.log"
 [ ! -e "$installed" ] && [ ! -e "$scratch/dkms/snull" ]
