@@ -13,7 +13,8 @@
 #     with the default INSTALL_MOD_DIR (extra) and with updates.
 #   - the module parameters: the table of docs/interface.md and the one of
 #     README.md list the names `modinfo -p` gives for the module dkms built.
-# TAP on stdout, ending in "N passed, M failed".
+# TAP on stdout, ending in "N passed, M failed". Run as root, as the other
+# make targets: dkms refuses to run otherwise.
 #
 # Environment: KDIR, SNULL_CACHE (default $HOME/.cache/snull), SNULL_KEEP
 # (keep the scratch directory and say where it is).
