@@ -13,6 +13,11 @@
 #   make bench      snull against veth and dummy in one VM (bench/bench.sh):
 #                   ROUNDS=N (default 5), QUICK=1 (one short round, CI),
 #                   PROFILE=1 (perf's top symbols of snull's cases)
+#   make install    modules_install of src/snull.ko into
+#                   $(INSTALL_MOD_PATH)/lib/modules/KVER/$(INSTALL_MOD_DIR)
+#                   (kbuild's defaults: / and extra)
+#   make check-pkg  dkms build and install, and make install, into scratch
+#                   trees on the host against Debian's headers
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree, falling back to the
@@ -20,13 +25,22 @@
 
 KDIR ?= $(shell $(CURDIR)/scripts/find-kdir)
 
-.PHONY: all modules clean run check check-kernels check-debug stress lint bench
+.PHONY: all modules install check-pkg clean run check check-kernels check-debug stress lint bench
 
 all: modules
 
 modules:
 	@test -n "$(KDIR)" || { echo "snull: set KDIR to a kernel build tree" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/src modules
+
+# kbuild's modules_install takes INSTALL_MOD_PATH, INSTALL_MOD_DIR and
+# INSTALL_MOD_STRIP from the command line or the environment, as for any
+# external module.
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/src modules_install
+
+check-pkg:
+	tests/pkg.sh
 
 clean:
 	@test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR)/src clean

@@ -357,6 +357,7 @@ stage_rootfs() {
 		[ ! -f "$TESTS_DIR/$f" ] || cp "$TESTS_DIR/$f" "$root/tests/"
 	done
 	cp -r "$REPO/scripts/." "$root/scripts/"
+	mkdir -p "$root/docs" && cp "$REPO/docs/interface.md" "$root/docs/"
 	cp "$WORK"/tools/* "$root/usr/local/bin/" 2>/dev/null || true
 
 	[ "$MODE" != bench ] || stage_bench "$root"
