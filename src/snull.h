@@ -2,7 +2,7 @@
 /*
  * What the files of snull share.
  *
- * snull is a pair of Ethernet interfaces, sn0 and sn1, wired to each other
+ * snull is pairs of Ethernet interfaces, sn0 and sn1 and more, wired to each other
  * through a simulated NIC: a TX ring of packet buffers, a status word of
  * interrupt causes, and an interrupt line that fires in hard-IRQ context.
  * docs/design.md tells the whole story; each file below holds one concern.
@@ -21,7 +21,8 @@
 
 #include "snull_compat.h"
 
-#define SNULL_NR_DEVS		2
+/* pairs=N at load: at most this many (2048 devices, their addresses distinct). */
+#define SNULL_MAX_PAIRS		1024
 /* A full-MTU frame, with room for one VLAN tag: the book's 1500 was too small. */
 #define SNULL_BUF_SIZE		VLAN_ETH_FRAME_LEN
 #define SNULL_MAX_POOL		4096
@@ -213,6 +214,7 @@ struct snull_priv {
 	u32 max_queues;
 	struct snull_coal_param coal[SNULL_NR_CAUSES];
 	bool promisc;			/* the MAC filter lets every frame in */
+	bool unlinked;			/* queued for unregistration, under RTNL */
 	struct snull_pcpu_stats __percpu *stats;
 	struct snull_faults faults;
 };
@@ -233,8 +235,12 @@ netdev_features_t snull_fix_features(struct net_device *dev,
 int snull_set_features(struct net_device *dev, netdev_features_t features);
 void snull_set_rx_mode(struct net_device *dev);
 bool snull_dev_is_ours(const struct net_device *dev);
-int snull_priv_init(struct net_device *dev, struct net_device *peer, int index);
+int snull_priv_init(struct net_device *dev, struct net_device *peer);
 void snull_priv_teardown(struct net_device *dev);
+
+/* snull_link.c: pairs, at load and with ip link */
+extern struct rtnl_link_ops snull_link_ops;
+int snull_pair_add(int index, int fault);
 
 /* snull_hw.c: the simulated hardware */
 int snull_ring_alloc(struct snull_ring *ring, u32 size, u32 start);

@@ -39,4 +39,13 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 }
 #endif
 
+/*
+ * 6.15 passes rtnl_link_ops.newlink its namespaces and attributes in one
+ * struct ("rtnetlink: Pack newlink() params into struct"); snull_link.c
+ * has a newlink of each shape.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+#define SNULL_NEWLINK_PARAMS
+#endif
+
 #endif /* _SNULL_COMPAT_H */

@@ -7,11 +7,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cpumask.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/rtnetlink.h>
 
 #include "snull.h"
 
@@ -60,7 +60,13 @@ static int snull_inject_load_fault;
 module_param_named(inject_load_fault, snull_inject_load_fault, int, 0444);
 MODULE_PARM_DESC(inject_load_fault, "Test hook: fail loading at stage N: 1 allocating sn1, 2 sn0's ring, 3 sn1's ring, 4 registering sn1; 0 = off (default 0)");
 
-static struct net_device *snull_devs[SNULL_NR_DEVS];
+/*
+ * The book made one pair; pairs=N makes N at load (sn0/sn1, sn2/sn3, ...),
+ * and `ip link add NAME type snull` makes more at any time.
+ */
+static int snull_pairs = 1;
+module_param_named(pairs, snull_pairs, int, 0444);
+MODULE_PARM_DESC(pairs, "Pairs made at load: sn0/sn1, sn2/sn3, ..., 0-1024; more with ip link add NAME type snull (default 1)");
 
 struct snull_param {
 	const char *name;
@@ -76,6 +82,7 @@ static const struct snull_param snull_params[] = {
 	{ "use_napi", &snull_use_napi, 0, 1 },
 	{ "napi_weight", &snull_napi_weight, 1, NAPI_POLL_WEIGHT },
 	{ "inject_load_fault", &snull_inject_load_fault, 0, 4 },
+	{ "pairs", &snull_pairs, 0, SNULL_MAX_PAIRS },
 };
 
 /* The book never checked its parameters (pitfalls.md #15). */
@@ -111,95 +118,31 @@ static void snull_round_pool_size(void)
 	snull_pool_size = size;
 }
 
-/* True when the test hook asks this stage of loading to fail. */
-static bool snull_fault(int stage)
-{
-	if (snull_inject_load_fault != stage)
-		return false;
-	pr_info("inject_load_fault=%d: failing the load here\n", stage);
-	return true;
-}
-
-static void snull_free_devs(void)
-{
-	int i;
-
-	for (i = 0; i < SNULL_NR_DEVS; i++) {
-		/* free_netdev(NULL) dereferences NULL on 6.1 */
-		if (snull_devs[i])
-			free_netdev(snull_devs[i]);
-		snull_devs[i] = NULL;
-	}
-}
-
-/* A queue for each CPU the machine can have, up to SNULL_MAX_QUEUES. */
-static int snull_alloc_devs(void)
-{
-	unsigned int queues = min_t(unsigned int, num_possible_cpus(),
-				    SNULL_MAX_QUEUES);
-	int i;
-
-	for (i = 0; i < SNULL_NR_DEVS; i++) {
-		if (i == 1 && snull_fault(1))
-			goto err;
-		snull_devs[i] = alloc_netdev_mqs(sizeof(struct snull_priv),
-						 "sn%d", NET_NAME_ENUM,
-						 snull_setup, queues, queues);
-		if (!snull_devs[i])
-			goto err;
-	}
-	return 0;
-err:
-	snull_free_devs();
-	return -ENOMEM;
-}
-
-/* Rings and counters for both devices; on failure nothing stays allocated. */
-static int snull_init_devs(void)
-{
-	int i, err;
-
-	for (i = 0; i < SNULL_NR_DEVS; i++) {
-		struct net_device *peer = snull_devs[SNULL_NR_DEVS - 1 - i];
-
-		err = snull_fault(2 + i) ? -ENOMEM :
-			snull_priv_init(snull_devs[i], peer, i);
-		if (err)
-			goto err;
-	}
-	return 0;
-err:
-	while (i--)
-		snull_priv_teardown(snull_devs[i]);
-	return err;
-}
-
 /*
- * Register both devices, only now that each is fully set up: the kernel may
- * call them as soon as register_netdevice() returns. RTNL is held across
- * both, so nobody sees the pair half-registered, and a failure unregisters
- * exactly the devices that were registered (pitfalls.md #13).
+ * Make the load-time pairs, each registered only once fully set up: the
+ * kernel may call a device as soon as it is registered. RTNL is held
+ * across all of them, so nobody sees a pair half-registered; a failure
+ * leaves the pairs made before it, for snull_init_module() to delete.
  */
-static int snull_register_devs(void)
+static int snull_add_pairs(void)
 {
 	int i, err = 0;
 
 	rtnl_lock();
-	for (i = 0; i < SNULL_NR_DEVS; i++) {
-		err = (i == 1 && snull_fault(4)) ? -EBUSY :
-			register_netdevice(snull_devs[i]);
-		if (err) {
-			pr_err("error %d registering device %d\n", err, i);
-			break;
-		}
+	for (i = 0; i < snull_pairs && !err; i++) {
+		err = snull_pair_add(i, i ? 0 : snull_inject_load_fault);
+		if (err)
+			pr_err("error %d making pair %d\n", err, i);
 	}
-	if (err)
-		while (i--)
-			unregister_netdevice(snull_devs[i]);
 	rtnl_unlock();
 	return err;
 }
 
+/*
+ * Load: check the parameters, register the notifier behind the fault
+ * knobs' directories (before any device registers, so that it sees them
+ * come), the link type, then the pairs.
+ */
 static int __init snull_init_module(void)
 {
 	int err;
@@ -208,51 +151,38 @@ static int __init snull_init_module(void)
 	if (err)
 		return err;
 	snull_round_pool_size();
-	err = snull_alloc_devs();
-	if (err)
-		return err;
-	err = snull_init_devs();
-	if (err)
-		goto err_free;
-	/* The knobs' directories come and go with the devices' registration. */
 	err = snull_debugfs_init();
 	if (err)
-		goto err_teardown;
-	err = snull_register_devs();
+		return err;
+	err = rtnl_link_register(&snull_link_ops);
 	if (err)
 		goto err_debugfs;
+	err = snull_add_pairs();
+	if (err)
+		goto err_link;
 	return 0;
 
+err_link:
+	rtnl_link_unregister(&snull_link_ops);
 err_debugfs:
 	snull_debugfs_exit();
-err_teardown:
-	snull_priv_teardown(snull_devs[0]);
-	snull_priv_teardown(snull_devs[1]);
-err_free:
-	snull_free_devs();
 	return err;
 }
 
 /*
- * The book's order, which the netdevices document requires: unregister
- * (after which the core calls nothing of ours and has dropped its last
- * reference), then free our buffers, then return the net_device.
- * Unregistration also removes the knobs (snull_netdev_event()), each
- * waiting for its readers and writers, so that no write can raise an
- * interrupt during the teardown.
+ * Unload, in the order §17.2 and the netdevices document require:
+ * rtnl_link_unregister() deletes every pair of ours in every namespace
+ * (snull_dellink()), unregistering both ends in one batch, and returns once
+ * each is freed: after unregistration the core calls nothing of ours,
+ * waits for the last reference, then calls snull_priv_teardown() and
+ * free_netdev() (needs_free_netdev). Unregistration also removes the
+ * knobs (snull_netdev_event()), each waiting for its readers and writers,
+ * so no write can raise an interrupt during the teardown.
  */
 static void __exit snull_cleanup(void)
 {
-	int i;
-
-	rtnl_lock();
-	for (i = 0; i < SNULL_NR_DEVS; i++)
-		unregister_netdevice(snull_devs[i]);
-	rtnl_unlock();
+	rtnl_link_unregister(&snull_link_ops);
 	snull_debugfs_exit();
-	for (i = 0; i < SNULL_NR_DEVS; i++)
-		snull_priv_teardown(snull_devs[i]);
-	snull_free_devs();
 }
 
 module_init(snull_init_module);
@@ -261,3 +191,4 @@ module_exit(snull_cleanup);
 MODULE_AUTHOR("The snull developers");
 MODULE_DESCRIPTION("A pair of simulated Ethernet interfaces wired to each other (LDD3 ch. 17)");
 MODULE_LICENSE("GPL");
+MODULE_ALIAS_RTNL_LINK(KBUILD_MODNAME);

@@ -185,6 +185,7 @@ void snull_setup(struct net_device *dev)
 	dev->netdev_ops = &snull_netdev_ops;
 	dev->header_ops = &snull_header_ops;
 	dev->ethtool_ops = &snull_ethtool_ops;
+	dev->rtnl_link_ops = &snull_link_ops;	/* ip -d link: kind snull */
 	dev->watchdog_timeo = msecs_to_jiffies(snull_timeout);
 	dev->flags |= IFF_NOARP;
 	/*
@@ -209,17 +210,14 @@ void snull_setup(struct net_device *dev)
 
 /*
  * Everything that can fail before registration: the queues with the first
- * one's ring, and the counters. @index gives the MAC address "\0SNUL0" or
- * "\0SNUL1".
+ * one's ring, and the counters (snull_link.c has set the addresses).
  */
-int snull_priv_init(struct net_device *dev, struct net_device *peer, int index)
+int snull_priv_init(struct net_device *dev, struct net_device *peer)
 {
 	struct snull_priv *priv = netdev_priv(dev);
-	u8 addr[ETH_ALEN] = { 0x00, 'S', 'N', 'U', 'L', '0' + index };
 	int err;
 
 	priv->peer = netdev_priv(peer);
-	eth_hw_addr_set(dev, addr);
 	netif_carrier_off(dev);
 
 	err = snull_queues_alloc(priv);
@@ -234,8 +232,10 @@ int snull_priv_init(struct net_device *dev, struct net_device *peer, int index)
 }
 
 /*
- * Release what snull_priv_init() took. Only after unregistration, when the
- * core calls no more callbacks, and before free_netdev(), which frees priv.
+ * Release what snull_priv_init() took: the priv_destructor of a registered
+ * device (the core calls it after unregistration, when it calls no more
+ * callbacks, and then free_netdev(), which frees priv), or an undo before
+ * registration. The peer may be freed already: nothing here touches it.
  */
 void snull_priv_teardown(struct net_device *dev)
 {

@@ -18,7 +18,7 @@ cleanup()
 trap cleanup EXIT
 
 # The parameters of docs/interface.md.
-PARAMS="copy pool_size lockup timeout use_napi napi_weight inject_load_fault ring_start"
+PARAMS="copy pool_size lockup timeout use_napi napi_weight inject_load_fault ring_start pairs"
 
 # One expected-good cycle: load, both interfaces there, unload, both gone.
 good_cycle()
