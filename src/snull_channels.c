@@ -266,13 +266,28 @@ static void snull_pair_pause(struct snull_priv *ends[2], bool running[2])
 	}
 }
 
+/*
+ * Start the running ends again, and interrupt each of their queues once.
+ * A poll that used its whole budget as napi_disable() came was completed
+ * by the core (__napi_poll()) with its line still masked and its causes
+ * already taken: the frames it left on the wire have no cause pending,
+ * and the unmask would not fire. With the sender's queue stopped by a full
+ * ring or BQL, no doorbell would ever come either (t_channels). A raise
+ * with nothing to do costs one empty poll.
+ */
 static void snull_pair_resume(struct snull_priv *ends[2], bool running[2])
 {
-	int i;
+	u32 i, q;
 
-	for (i = 0; i < 2; i++)
-		if (running[i])
-			snull_queues_start(ends[i]);
+	for (i = 0; i < 2; i++) {
+		if (!running[i])
+			continue;
+		snull_queues_start(ends[i]);
+		for (q = 0; q < ends[i]->nr_queues; q++) {
+			snull_raise_irq(&ends[i]->queues[q], SNULL_RX_INTR);
+			snull_raise_irq(&ends[i]->queues[q], SNULL_TX_INTR);
+		}
+	}
 }
 
 /*

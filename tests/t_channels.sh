@@ -183,19 +183,22 @@ check_cmd "unload" snull_unload
 # the wire: the rings drain afterwards without a down/up ---
 check_cmd "load snull napi_weight=1" snull_load napi_weight=1
 check_cmd "snull-setup" snull_setup_addrs
-pktgen_setup 0 192.168.0.2 192.168.1.1
+# One way only: TX-done interrupts of a flood the other way would run the
+# receiver's poll, which reads the wire too, and hide a stranded frame.
+pktgen_reset
+pktgen_dev 0 sn0 0 192.168.0.2 "$(peer_mac sn0)" >/dev/null
 pktgen_start 60
 sleep 1
 i=0
 fails=0
-while [ $i -lt 6 ]; do
+while [ $i -lt 10 ]; do
 	ethtool -L sn$((i % 2)) combined $((1 + (i + 1) % 2)) || fails=$((fails + 1))
 	sleep 0.3
 	i=$((i + 1))
 done
 pktgen_stop
-check_eq "6 changes under a flood with napi_weight=1: none failed" 0 $fails
-check_cmd "pktgen sent both ways" pktgen_both_sent
+check_eq "10 changes under a flood with napi_weight=1: none failed" 0 $fails
+check_cmd "pktgen sent" is_number "$(pktgen_sofar sn0)"
 check_cmd "the rings drain: no frame stranded on the wire" settle
 reconcile
 check_cmd "unload" snull_unload
