@@ -36,6 +36,9 @@
 #   snull_setup_addrs           /scripts/snull-setup: addresses, both up
 #   both_up                     sn0 and sn1 up, with carrier
 #   stat IFACE NAME             /sys/class/net/IFACE/statistics/NAME
+#   snmp PROTO FIELD            a counter of /proc/net/snmp (Udp InCsumErrors)
+#   features IFACE NAME...      ethtool -k values: "NAME=VALUE, NAME=VALUE"
+#                               (VALUE as printed: "on", "off [fixed]"...)
 #   estat IFACE NAME            one counter of ethtool -S IFACE
 #   sum_estat NAME              estat of sn0 and sn1 added up
 #   tx_out IFACE                tx_packets + tx_dropped: every frame xmit took
@@ -60,6 +63,10 @@
 #   check_pings [PREFIX]        check_ping 3 to remote0, then 3 to remote1
 #   cap_start NAME IFACE ARGS / cap_wait NAME   tcpdump into $TMP/NAME.cap
 #   iperf_server PORT
+#   tcp_copy PREFIX DST PEEKIF SRC SECONDS   $TMP/data with nc to DST:$PORT
+#                               ($MB MiB; the server reads the FIFO $TMP/fifo
+#                               the test holds open on fd 7) while snull-ctl
+#                               peek holds PEEKIF's skbs: three results
 # pktgen (pktgen.ko):
 #   pktgen_load / pktgen_reset / pktgen_unload
 #   pktgen_flood COUNT [SIZE]   COUNT frames both ways at once, waits
@@ -480,6 +487,32 @@ estat()
 		awk -v n="$2:" '$1 == n { v = $2 } END { print (v == "" ? "missing" : v) }'
 }
 
+# snmp PROTO FIELD: a counter of /proc/net/snmp ("missing" without it).
+snmp()
+{
+	awk -v p="$1:" -v f="$2" '
+		$1 == p && !h { for (i = 2; i <= NF; i++) if ($i == f) c = i; h = 1; next }
+		$1 == p && h { v = $c }
+		END { print (c && v != "" ? v : "missing") }' /proc/net/snmp
+}
+
+# features IFACE NAME...: "NAME=VALUE" for each feature NAME of ethtool -k
+# IFACE, VALUE as ethtool prints it ("on", "off [fixed]", "off [requested
+# on]"; "missing" when it lists no such feature), ", "-separated.
+features()
+{
+	_fi=$1
+	shift
+	ethtool -k "$_fi" >"$TMP/features" 2>&1
+	_fo=
+	for _fn; do
+		_fo="$_fo, $_fn=$(awk -v n="$_fn:" '{ sub(/^[ \t]+/, "") }
+			$1 == n { sub(/^[^:]*: /, ""); v = $0 }
+			END { print (v == "" ? "missing" : v) }' "$TMP/features")"
+	done
+	echo "${_fo#, }"
+}
+
 # sum_estat NAME: that ethtool -S counter of sn0 and sn1 added up.
 sum_estat()
 {
@@ -775,6 +808,50 @@ iperf_server()
 		return 1
 	fi
 	return 0
+}
+
+# tcp_copy PREFIX DST PEEKIF SRC SECONDS: send $TMP/data ($MB MiB) with
+# busybox nc to DST:$PORT (through the trick; a server on this host receives
+# it) while snull-ctl peek holds the skbs PEEKIF sends, each side given
+# SECONDS; three results: the transfer ends, the data arrive unchanged, the
+# skbs PEEKIF sent still carry the addresses the stack gave them (SRC > DST,
+# DST before the trick). The test makes $TMP/data and the FIFO $TMP/fifo,
+# and holds the FIFO open on fd 7 (closed in its cleanup).
+tcp_copy()
+{
+	_tp=$1
+	rm -f "$TMP/rx"
+	# The server's stdin is the FIFO: busybox nc ends at EOF on the
+	# connection, and an EOF on its stdin would half-close the
+	# connection early.
+	# (Explicitly, in a shell of its own: a command that bg puts in the
+	# background would get /dev/null as its stdin.)
+	# shellcheck disable=SC2016 # expanded by that shell
+	bg sh -c 'exec nc -l -p "$1" <"$2" >"$3" 2>"$4"' nc-server "$PORT" \
+		"$TMP/fifo" "$TMP/rx" "$TMP/nc-s.err"
+	_srv=$BG_PID
+	wait_for 10 sh -c "ss -ltn 'sport = :$PORT' | grep -q LISTEN"
+	bg snull-ctl peek "$3" "$5" >"$TMP/peek" 2>&1
+	_pk=$BG_PID
+	wait_for 10 grep -q ready "$TMP/peek"
+	timeout "$5" nc "$2" "$PORT" <"$TMP/data" >/dev/null 2>"$TMP/nc-c.err"
+	_rc=$?
+	wait_pid "$_srv" 20 || { diag "the nc server did not end"; kill "$_srv"; }
+	kill -USR1 "$_pk" 2>/dev/null
+	wait "$_pk" 2>/dev/null
+	check_eq "$_tp: TCP to $2: nc sends $MB MiB and ends" 0 "$_rc"
+	[ "$_rc" -eq 0 ] || cat "$TMP/nc-c.err" "$TMP/nc-s.err" | diag
+	check_cmd "$_tp: TCP to $2: the data arrive unchanged (cmp)" \
+		cmp "$TMP/data" "$TMP/rx"
+	[ -f "$TMP/rx" ] && diag "$_tp: received $(wc -c <"$TMP/rx") of $(wc -c <"$TMP/data") bytes"
+	if grep -q "^out $4 > $2 proto 6\$" "$TMP/peek" &&
+		! grep -v "^out $4 > $2 proto 6\$" "$TMP/peek" | grep -q '^out '; then
+		ok "$_tp: $3's sent skbs, read after the driver ran: all $4 > $2 (no rewrite in place)"
+	else
+		not_ok "$_tp: $3's sent skbs, read after the driver ran: all $4 > $2 (no rewrite in place)"
+		grep '^out ' "$TMP/peek" | sort | uniq -c | head -n 5 | diag
+		grep -v '^out ' "$TMP/peek" | head -n 5 | diag
+	fi
 }
 
 # ---- pktgen -----------------------------------------------------------------

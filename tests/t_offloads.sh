@@ -32,24 +32,7 @@ MB=2		# MiB of random data a TCP transfer carries
 PORT=5001	# the nc server's
 UPORT=5201	# iperf3's (UDP)
 
-# feats IFACE NAME...: "NAME=VALUE" for each feature NAME of ethtool -k
-# IFACE, VALUE as ethtool prints it ("on", "off [fixed]", "off [requested
-# on]"; "missing" when it lists no such feature), ", "-separated.
-feats()
-{
-	_fi=$1
-	shift
-	ethtool -k "$_fi" >"$TMP/features" 2>&1
-	_fo=
-	for _fn; do
-		_fo="$_fo, $_fn=$(awk -v n="$_fn:" '{ sub(/^[ \t]+/, "") }
-			$1 == n { sub(/^[^:]*: /, ""); v = $0 }
-			END { print (v == "" ? "missing" : v) }' "$TMP/features")"
-	done
-	echo "${_fo#, }"
-}
-
-# want NAME=VALUE...: the same form, to compare with feats; VALUE "fixed"
+# want NAME=VALUE...: the form of features (tests/lib.sh), to compare with it; VALUE "fixed"
 # stands for "off [fixed]", "req" for "off [requested on]".
 want()
 {
@@ -62,15 +45,6 @@ want()
 		_wo="$_wo, $_wv"
 	done
 	echo "${_wo#, }"
-}
-
-# snmp PROTO FIELD: a counter of /proc/net/snmp ("missing" without it).
-snmp()
-{
-	awk -v p="$1:" -v f="$2" '
-		$1 == p && !h { for (i = 2; i <= NF; i++) if ($i == f) c = i; h = 1; next }
-		$1 == p && h { v = $c }
-		END { print (c && v != "" ? v : "missing") }' /proc/net/snmp
 }
 
 # csum_errs: Tcp InCsumErrors, Udp InCsumErrors, Icmp InCsumErrors and Ip
@@ -87,48 +61,6 @@ delta()
 	# shellcheck disable=SC2086 # four numbers each
 	set -- $1 $2
 	echo "$(sub "$5" "$1") $(sub "$6" "$2") $(sub "$7" "$3") $(sub "$8" "$4")"
-}
-
-# tcp_copy PREFIX DST PEEKIF: send $TMP/data with busybox nc to DST:PORT
-# (through the trick; a server on this host receives it) while snull-ctl
-# peek holds the skbs PEEKIF sends; three results: the transfer ends, the
-# data arrive unchanged, the skbs PEEKIF sent still carry the addresses
-# the stack gave them (SRC given as $4, DST before the trick).
-tcp_copy()
-{
-	_tp=$1
-	rm -f "$TMP/rx"
-	# The server's stdin is a FIFO this shell holds open (fd 7): busybox
-	# nc ends at EOF on the connection, and an EOF on its stdin would
-	# half-close the connection early.
-	# (Explicitly, in a shell of its own: a command that bg puts in the
-	# background would get /dev/null as its stdin.)
-	# shellcheck disable=SC2016 # expanded by that shell
-	bg sh -c 'exec nc -l -p "$1" <"$2" >"$3" 2>"$4"' nc-server $PORT \
-		"$TMP/fifo" "$TMP/rx" "$TMP/nc-s.err"
-	_srv=$BG_PID
-	wait_for 10 sh -c "ss -ltn 'sport = :$PORT' | grep -q LISTEN"
-	bg snull-ctl peek "$3" 60 >"$TMP/peek" 2>&1
-	_pk=$BG_PID
-	wait_for 10 grep -q ready "$TMP/peek"
-	timeout 60 nc "$2" $PORT <"$TMP/data" >/dev/null 2>"$TMP/nc-c.err"
-	_rc=$?
-	wait_pid "$_srv" 20 || { diag "the nc server did not end"; kill "$_srv"; }
-	kill -USR1 "$_pk" 2>/dev/null
-	wait "$_pk" 2>/dev/null
-	check_eq "$_tp: TCP to $2: nc sends $MB MiB and ends" 0 "$_rc"
-	[ "$_rc" -eq 0 ] || cat "$TMP/nc-c.err" "$TMP/nc-s.err" | diag
-	check_cmd "$_tp: TCP to $2: the data arrive unchanged (cmp)" \
-		cmp "$TMP/data" "$TMP/rx"
-	[ -f "$TMP/rx" ] && diag "$_tp: received $(wc -c <"$TMP/rx") of $(wc -c <"$TMP/data") bytes"
-	if grep -q "^out $4 > $2 proto 6\$" "$TMP/peek" &&
-		! grep -v "^out $4 > $2 proto 6\$" "$TMP/peek" | grep -q '^out '; then
-		ok "$_tp: $3's sent skbs, read after the driver ran: all $4 > $2 (no rewrite in place)"
-	else
-		not_ok "$_tp: $3's sent skbs, read after the driver ran: all $4 > $2 (no rewrite in place)"
-		grep '^out ' "$TMP/peek" | sort | uniq -c | head -n 5 | diag
-		grep -v '^out ' "$TMP/peek" | head -n 5 | diag
-	fi
 }
 
 # pings PREFIX: pings of 56, 1000 and 1472 data bytes (DF set; snull-raw
@@ -178,7 +110,7 @@ udp()
 traffic()
 {
 	_e0=$(csum_errs)
-	tcp_copy "$1" 192.168.0.2 sn0 192.168.0.1
+	tcp_copy "$1" 192.168.0.2 sn0 192.168.0.1 60
 	pings "$1"
 	udp "$1"
 	check_eq "$1: no Tcp/Udp/Icmp InCsumErrors, no Ip InHdrErrors" "0 0 0 0" \
@@ -231,10 +163,10 @@ state()
 		set -- "$@" tx-udp-segmentation
 		TXW="$TXW, $(want "tx-udp-segmentation=$uso")" ;;
 	esac
-	check_eq "copy=$_c $_st: ethtool -k sn0 (sender)" "$TXW" "$(feats sn0 "$@")"
+	check_eq "copy=$_c $_st: ethtool -k sn0 (sender)" "$TXW" "$(features sn0 "$@")"
 	check_eq "copy=$_c $_st: ethtool -k sn1 (receiver)" \
 		"$(want "rx-checksumming=$rx" "generic-receive-offload=$gro")" \
-		"$(feats sn1 rx-checksumming generic-receive-offload)"
+		"$(features sn1 rx-checksumming generic-receive-offload)"
 }
 
 # restore: everything on again (what ethtool can turn on).
@@ -274,15 +206,15 @@ for copy in 0 1; do
 			if [ "$copy" = 0 ]; then t=on; else t=fixed; fi
 			check_eq "copy=$copy rx-off: sn1 rx on again: sn0's tx-checksumming and TSO back" \
 				"$(want tx-checksum-ip-generic=on tx-tcp-segmentation=$t)" \
-				"$(feats sn0 tx-checksum-ip-generic tx-tcp-segmentation)"
+				"$(features sn0 tx-checksum-ip-generic tx-tcp-segmentation)"
 			check_eq "copy=$copy rx-off: sn1 rx on again: sn1 rx-checksumming on" \
-				"rx-checksumming=on" "$(feats sn1 rx-checksumming)"
+				"rx-checksumming=on" "$(features sn1 rx-checksumming)"
 		fi
 		restore
 	done
 
 	# The other direction: sn1 sends, everything on.
-	tcp_copy "copy=$copy reverse" 192.168.1.1 sn1 192.168.1.2
+	tcp_copy "copy=$copy reverse" 192.168.1.1 sn1 192.168.1.2 60
 done
 
 finish

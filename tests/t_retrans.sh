@@ -25,56 +25,9 @@ cleanup()
 }
 trap cleanup EXIT
 
-MB=2		# MiB of random data a transfer carries
-PORT=5001
+MB=2		# MiB of random data a transfer carries (tcp_copy)
+PORT=5001	# tcp_copy's nc server
 EVERY=20
-
-# snmp PROTO FIELD: a counter of /proc/net/snmp ("missing" without it).
-snmp()
-{
-	awk -v p="$1:" -v f="$2" '
-		$1 == p && !h { for (i = 2; i <= NF; i++) if ($i == f) c = i; h = 1; next }
-		$1 == p && h { v = $c }
-		END { print (c && v != "" ? v : "missing") }' /proc/net/snmp
-}
-
-# tcp_copy PREFIX: $TMP/data with busybox nc to remote0 (arriving at sn1 as
-# 192.168.1.1 > 192.168.1.2) while snull-ctl peek holds the skbs sn0
-# sends; three results: the transfer ends, the data arrive unchanged, the
-# skbs sn0 sent were not rewritten in place.
-tcp_copy()
-{
-	rm -f "$TMP/rx"
-	# The server's stdin is a FIFO this shell holds open (fd 7): an EOF
-	# there would make busybox nc half-close the connection early.
-	# (Explicitly, in a shell of its own: a command that bg puts in the
-	# background would get /dev/null as its stdin.)
-	# shellcheck disable=SC2016 # expanded by that shell
-	bg sh -c 'exec nc -l -p "$1" <"$2" >"$3" 2>"$4"' nc-server $PORT \
-		"$TMP/fifo" "$TMP/rx" "$TMP/nc-s.err"
-	_srv=$BG_PID
-	wait_for 10 sh -c "ss -ltn 'sport = :$PORT' | grep -q LISTEN"
-	bg snull-ctl peek sn0 90 >"$TMP/peek" 2>&1
-	_pk=$BG_PID
-	wait_for 10 grep -q ready "$TMP/peek"
-	timeout 90 nc 192.168.0.2 $PORT <"$TMP/data" >/dev/null 2>"$TMP/nc-c.err"
-	_rc=$?
-	wait_pid "$_srv" 20 || { diag "the nc server did not end"; kill "$_srv"; }
-	kill -USR1 "$_pk" 2>/dev/null
-	wait "$_pk" 2>/dev/null
-	check_eq "$1: nc sends $MB MiB to 192.168.0.2 and ends" 0 "$_rc"
-	[ "$_rc" -eq 0 ] || cat "$TMP/nc-c.err" "$TMP/nc-s.err" | diag
-	check_cmd "$1: the data arrive unchanged (cmp)" cmp "$TMP/data" "$TMP/rx"
-	[ -f "$TMP/rx" ] && diag "$1: received $(wc -c <"$TMP/rx") of $(wc -c <"$TMP/data") bytes"
-	_good='^out 192\.168\.0\.1 > 192\.168\.0\.2 proto 6$'
-	if grep -q "$_good" "$TMP/peek" && ! grep -v "$_good" "$TMP/peek" | grep -q '^out '; then
-		ok "$1: sn0's sent skbs, read after the driver ran: all 192.168.0.1 > 192.168.0.2"
-	else
-		not_ok "$1: sn0's sent skbs, read after the driver ran: all 192.168.0.1 > 192.168.0.2"
-		grep '^out ' "$TMP/peek" | sort | uniq -c | head -n 5 | diag
-		grep -v '^out ' "$TMP/peek" | head -n 5 | diag
-	fi
-}
 
 # run PREFIX: a transfer with sn0 dropping every EVERY-th frame; six
 # results.
@@ -86,7 +39,7 @@ run()
 	knob sn0 drop_every $EVERY
 	tick
 	_t0=$NOW
-	tcp_copy "$1"
+	tcp_copy "$1" 192.168.0.2 sn0 192.168.0.1 90
 	tick
 	knob sn0 drop_every 0
 	_r1=$(snmp Tcp RetransSegs)
