@@ -308,9 +308,11 @@ for c in l2drop udp tcp1 tcp4 rr; do
 done
 for n in 1 100 1000; do
 	[ "$QUICK" = 0 ] || [ "$n" -lt 1000 ] || continue
-	v=$(awk -v n="$n" '$2 == "scale" && $3 == "veth" && $4 == n { print $5 }' "$log")
-	[ -n "$v" ] && [ "$v" != null ]
-	tap_check $? "bench: scale: $n veth pairs made, counted and deleted"
+	for k in veth snull; do
+		v=$(awk -v n="$n" -v k="$k" '$2 == "scale" && $3 == k && $4 == n { print $5 }' "$log")
+		[ -n "$v" ] && [ "$v" != null ]
+		tap_check $? "bench: scale: $n $k pairs made, counted and deleted"
+	done
 done
 if [ "$PROFILE" = 1 ]; then
 	for c in l2drop udp tcp1; do

@@ -310,13 +310,26 @@ subject_cases()
 
 slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 
-# scale_veth N: N veth pairs made and deleted with ip -batch, in the root
-# namespace; time and slab memory per pair.
-scale_veth()
+# scale_pairs KIND N: N pairs of KIND (veth or snull) made and deleted with
+# ip -batch, in the root namespace, as a user would; time and slab memory
+# per pair. snull is loaded with pairs=0 for it (when this snull.ko has
+# the parameter: issue #12), so that only ip link's pairs count.
+scale_pairs()
 {
-	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "link add sa%d type veth peer name sb%d\n", i, i }' \
+	if [ "$1" = snull ]; then
+		case $PARMS in
+		*" pairs "*) ;;
+		*)
+			say "snull x$2: n/a (needs the pairs= parameter, issue #12)"
+			emit scale snull "$2" null null null
+			return
+			;;
+		esac
+		insmod "$KO" pairs=0 2>/tmp/scale.err || { emit scale snull "$2" null null null; return; }
+	fi
+	awk -v n="$2" -v k="$1" 'BEGIN { for (i = 0; i < n; i++) printf "link add name sa%d type %s%s\n", i, k, (k == "veth" ? " peer name sb" i : "") }' \
 		>/tmp/add.batch
-	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "link del sa%d\n", i }' >/tmp/del.batch
+	awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "link del sa%d\n", i }' >/tmp/del.batch
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	sleep 1
@@ -325,59 +338,21 @@ scale_veth()
 	ip -batch /tmp/add.batch >/tmp/scale.err 2>&1
 	_t1=$(ns_now)
 	_s1=$(slab_kb)
-	_made=$(ip -o link show type veth | wc -l)
+	_made=$(ip -o link show type "$1" | wc -l)
 	_t2=$(ns_now)
 	ip -batch /tmp/del.batch >>/tmp/scale.err 2>&1
 	_t3=$(ns_now)
-	_left=$(ip -o link show type veth | wc -l)
-	if [ "$_made" -ne $(($1 * 2)) ] || [ "$_left" -ne 0 ]; then
-		say "veth x$1: made $_made interfaces (want $(($1 * 2))), $_left left after deleting"
+	_left=$(ip -o link show type "$1" | wc -l)
+	[ "$1" != snull ] || rmmod snull 2>>/tmp/scale.err
+	if [ "$_made" -ne $(($2 * 2)) ] || [ "$_left" -ne 0 ]; then
+		say "$1 x$2: made $_made interfaces (want $(($2 * 2))), $_left left after deleting"
 		head -n 5 /tmp/scale.err
-		emit scale veth "$1" null null null
+		emit scale "$1" "$2" null null null
 		return
 	fi
-	emit scale veth "$1" "$(awk -v a="$_t0" -v b="$_t1" -v n="$1" 'BEGIN { printf "%.1f", (b - a) / 1000 / n }')" \
-		"$(awk -v a="$_t2" -v b="$_t3" -v n="$1" 'BEGIN { printf "%.1f", (b - a) / 1000 / n }')" \
-		"$(awk -v a="$_s0" -v b="$_s1" -v n="$1" 'BEGIN { printf "%.1f", (b - a) / n }')"
-}
-
-# scale_snull N: insmod snull.ko pairs=N and rmmod, when this snull.ko has
-# the pairs= parameter (issue #12).
-scale_snull()
-{
-	case $PARMS in
-	*" pairs "*) ;;
-	*)
-		say "snull x$1: n/a (needs the pairs= parameter, issue #12)"
-		emit scale snull "$1" null null null
-		return
-		;;
-	esac
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 1
-	_s0=$(slab_kb)
-	_t0=$(ns_now)
-	insmod "$KO" pairs="$1" 2>/tmp/scale.err
-	_t1=$(ns_now)
-	_s1=$(slab_kb)
-	_made=0
-	for _f in /sys/class/net/sn*; do
-		[ ! -e "$_f" ] || _made=$((_made + 1))
-	done
-	_t2=$(ns_now)
-	rmmod snull 2>>/tmp/scale.err
-	_t3=$(ns_now)
-	if [ "$_made" -ne $(($1 * 2)) ] || grep -q '^snull ' /proc/modules; then
-		say "snull x$1: made $_made interfaces (want $(($1 * 2)))"
-		head -n 5 /tmp/scale.err
-		grep -q '^snull ' /proc/modules && rmmod snull
-		emit scale snull "$1" null null null
-		return
-	fi
-	emit scale snull "$1" "$(awk -v a="$_t0" -v b="$_t1" -v n="$1" 'BEGIN { printf "%.1f", (b - a) / 1000 / n }')" \
-		"$(awk -v a="$_t2" -v b="$_t3" -v n="$1" 'BEGIN { printf "%.1f", (b - a) / 1000 / n }')" \
-		"$(awk -v a="$_s0" -v b="$_s1" -v n="$1" 'BEGIN { printf "%.1f", (b - a) / n }')"
+	emit scale "$1" "$2" "$(awk -v a="$_t0" -v b="$_t1" -v n="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 / n }')" \
+		"$(awk -v a="$_t2" -v b="$_t3" -v n="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 / n }')" \
+		"$(awk -v a="$_s0" -v b="$_s1" -v n="$2" 'BEGIN { printf "%.1f", (b - a) / n }')"
 }
 
 # ---- profiling -----------------------------------------------------------------
@@ -497,8 +472,8 @@ grep -q '^veth ' /proc/modules || insmod "$EXTRA/veth.ko"
 PAIRS="1 100 1000"
 [ "$QUICK" != 1 ] || PAIRS="1 100"
 for n in $PAIRS; do
-	scale_veth "$n"
-	scale_snull "$n"
+	scale_pairs veth "$n"
+	scale_pairs snull "$n"
 done
 say "scaling took $((($(ns_now) - start) / 1000000000)) s"
 
