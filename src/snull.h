@@ -61,11 +61,12 @@ struct snull_coal_param {
  * One TX descriptor: the book's struct snull_packet. In zero-copy mode it
  * points at the skb itself, as a NIC's descriptor points at the skb's pages
  * for DMA, and the wire hands that skb to the peer. With copy=1 it owns a
- * packet buffer, a slot of the ring's one block, as in the book.
+ * packet buffer, a slot of the ring's one block, as in the book: the slot of
+ * the same number, found by snull_desc_frame(), so that a descriptor is 16
+ * bytes and a ring of 256 one page.
  */
 struct snull_desc {
 	struct sk_buff *skb;	/* zero copy: posted by xmit, taken by the wire */
-	u8 *buf;		/* copy=1: SNULL_BUF_SIZE + NET_IP_ALIGN bytes */
 	u32 len;		/* frame length, Ethernet header included */
 	bool csum_ok;		/* copy=1: the hardware filled in the L4 checksum */
 	bool bad_fcs;		/* corrupted on the wire (fault injection) */
@@ -85,6 +86,7 @@ struct snull_desc {
  */
 struct snull_ring {
 	struct snull_desc *desc;
+	u8 *bufs;		/* copy=1: a buffer a descriptor, else NULL */
 	u32 size;		/* a power of two */
 	u32 mask;		/* size - 1 */
 	u32 head;
@@ -284,10 +286,16 @@ static inline u32 snull_ring_room(const struct snull_ring *ring)
 	return ring->size - snull_ring_used(ring);
 }
 
-static inline u8 *snull_desc_frame(const struct snull_desc *desc)
+/* copy=1: each descriptor's buffer, a cache-line multiple apart. */
+#define SNULL_BUF_STRIDE	ALIGN(SNULL_BUF_SIZE + NET_IP_ALIGN, SMP_CACHE_BYTES)
+
+/* copy=1: the frame in @desc's buffer, a descriptor of @ring. */
+static inline u8 *snull_desc_frame(const struct snull_ring *ring,
+				   const struct snull_desc *desc)
 {
 	/* NET_IP_ALIGN puts the IP header on a 4-byte boundary */
-	return desc->buf + NET_IP_ALIGN;
+	return ring->bufs + (desc - ring->desc) * SNULL_BUF_STRIDE +
+	       NET_IP_ALIGN;
 }
 
 /* The queue of the same number at the other end: the wire's far side. */

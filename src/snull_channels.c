@@ -358,7 +358,8 @@ static void snull_ring_move(struct snull_queue *q, struct snull_ring *fresh)
 		to->csum_ok = from->csum_ok;
 		to->bad_fcs = from->bad_fcs;
 		if (snull_copy)
-			memcpy(to->buf, from->buf, NET_IP_ALIGN + from->len);
+			memcpy(snull_desc_frame(fresh, to),
+			       snull_desc_frame(old, from), from->len);
 	}
 	fresh->head = old->head;
 	fresh->rx = old->rx;

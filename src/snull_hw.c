@@ -16,9 +16,6 @@
 
 #include "snull.h"
 
-/* copy=1: each descriptor's buffer, a cache-line multiple apart. */
-#define SNULL_BUF_STRIDE	ALIGN(SNULL_BUF_SIZE + NET_IP_ALIGN, SMP_CACHE_BYTES)
-
 /*
  * Allocate the ring (the book's snull_setup_pool): one allocation, the
  * descriptors and, with copy=1, their buffers after them; the book made
@@ -35,7 +32,6 @@ int snull_ring_alloc(struct snull_ring *ring, u32 size, u32 start)
 	size_t descs = array_size(size, sizeof(*ring->desc));
 	size_t bufs = snull_copy ? array_size(size, SNULL_BUF_STRIDE) : 0;
 	u8 *block;
-	u32 i;
 
 	if (WARN_ON_ONCE(!is_power_of_2(size)))
 		return -EINVAL;
@@ -45,8 +41,7 @@ int snull_ring_alloc(struct snull_ring *ring, u32 size, u32 start)
 	if (!block)
 		return -ENOMEM;
 	ring->desc = (struct snull_desc *)block;
-	for (i = 0; bufs && i < size; i++)
-		ring->desc[i].buf = block + descs + i * SNULL_BUF_STRIDE;
+	ring->bufs = bufs ? block + descs : NULL;
 	ring->size = size;
 	ring->mask = size - 1;
 	ring->wake_thresh = DIV_ROUND_UP(size, 4);

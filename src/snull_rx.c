@@ -88,7 +88,8 @@ static struct sk_buff *snull_rx_copy(struct snull_queue *q,
 		skb = netdev_alloc_skb_ip_align(dev, desc->len);
 	if (unlikely(!skb))
 		return NULL;
-	skb_put_data(skb, snull_desc_frame(desc), desc->len);
+	skb_put_data(skb, snull_desc_frame(&snull_peer_queue(q)->tx, desc),
+		     desc->len);
 	/*
 	 * The sender's hardware computed the checksum, so the receiver may
 	 * vouch for it. Otherwise the stack checks it, since a frame from a
@@ -134,7 +135,8 @@ static void snull_rx_frame(struct snull_queue *q, struct snull_desc *desc)
 	int reason;
 
 	reason = snull_rx_check(priv, desc,
-				skb ? skb->data : snull_desc_frame(desc),
+				skb ? skb->data :
+				snull_desc_frame(&snull_peer_queue(q)->tx, desc),
 				skb && skb_is_gso(skb));
 	if (unlikely(reason)) {
 		snull_count(priv, reason);

@@ -39,10 +39,11 @@ static void snull_fix_udp_zero(u8 *frame, const struct sk_buff *skb)
 		*check = CSUM_MANGLED_0;
 }
 
-/* copy=1: copy @skb into @desc and apply the address trick there. */
-static int snull_copy_frame(struct snull_desc *desc, struct sk_buff *skb)
+/* copy=1: copy @skb into @desc of @ring and apply the address trick there. */
+static int snull_copy_frame(struct snull_ring *ring, struct snull_desc *desc,
+			    struct sk_buff *skb)
 {
-	u8 *frame = snull_desc_frame(desc);
+	u8 *frame = snull_desc_frame(ring, desc);
 
 	/*
 	 * The skb may be a clone whose data TCP keeps for retransmission, or
@@ -62,13 +63,14 @@ static int snull_copy_frame(struct snull_desc *desc, struct sk_buff *skb)
  * Load @skb into @desc, rewritten: 0 or a drop counter. A frame that is not
  * a GSO one must fit the largest the peer's MAC could take.
  */
-static int snull_load_frame(struct snull_desc *desc, struct sk_buff *skb)
+static int snull_load_frame(struct snull_ring *ring, struct snull_desc *desc,
+			    struct sk_buff *skb)
 {
 	if (skb->len > SNULL_BUF_SIZE && !skb_is_gso(skb))
 		return SNULL_TX_DROP_OVERSIZE;
 	desc->len = skb->len;
 	if (snull_copy)
-		return snull_copy_frame(desc, skb);
+		return snull_copy_frame(ring, desc, skb);
 	/*
 	 * Pages lent by user space (MSG_ZEROCOPY) are copied before the skb
 	 * goes where the lender cannot see when it is done with them.
@@ -90,7 +92,7 @@ static int snull_prepare(struct snull_queue *q, struct snull_desc *desc,
 
 	if (unlikely(!netif_running(priv->peer->dev)))
 		return SNULL_TX_DROP_CARRIER;
-	reason = snull_load_frame(desc, skb);
+	reason = snull_load_frame(&q->tx, desc, skb);
 	if (unlikely(reason))
 		return reason;
 	desc->bad_fcs = false;
@@ -107,7 +109,7 @@ static int snull_prepare(struct snull_queue *q, struct snull_desc *desc,
 		 * zero-copy mode the payload is shared with TCP's clone.
 		 */
 		if (snull_copy)
-			snull_desc_frame(desc)[desc->len - 1] ^= 0xff;
+			snull_desc_frame(&q->tx, desc)[desc->len - 1] ^= 0xff;
 		desc->bad_fcs = true;
 		break;
 	case SNULL_VERDICT_STALL:
