@@ -202,6 +202,7 @@ struct snull_queue {
 	spinlock_t lock;		/* one handler at a time with use_napi=0 */
 	struct snull_ring tx;		/* allocated while the queue is active */
 	u32 napi_max_work;		/* written by poll only */
+	struct rcu_head rcu;		/* queue 0's frees the array */
 } ____cacheline_aligned_in_smp;
 
 struct snull_priv {
