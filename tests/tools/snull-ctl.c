@@ -61,7 +61,7 @@ static void print_usage(void)
 		"       %s inject IFACE KIND [COUNT]\n"
 		"       %s peek IFACE SECONDS\n"
 		"KIND: good arp ipv6 vlan runt ihl4 ihl15 badver totlen_long totlen_short\n"
-		"      ipv6_good ipv6_hbh ipv6_frag ipv6_ns ipv6_dad\n",
+		"      ipv6_good ipv6_udp0 ipv6_hbh ipv6_frag ipv6_ns ipv6_dad\n",
 		prog, prog, prog, prog, prog, prog, prog, prog);
 	exit(1);
 }
@@ -309,18 +309,55 @@ static size_t build_ipv6_udp(unsigned char *p)
 }
 
 /*
- * The IPv6 kinds between two given addresses: the payload of @nexthdr (UDP
- * to the discard port, or an ICMPv6 neighbour solicitation for @dst), its
+ * An IPv6 packet from @src to @dst: @l4proto's header and payload (UDP to
+ * the discard port, or an ICMPv6 neighbour solicitation for @dst), its
  * checksum right, after @ext_len bytes of one extension header of type
- * @ext (hop-by-hop with padding, or an atomic fragment) if @ext_len.
+ * @ext (hop-by-hop with padding, or an atomic fragment) if @ext_len;
+ * @zero_after_flip: see ipv6_udp_zero_after_flip().
  * Returns the length from the IPv6 header on.
  */
+/*
+ * The sum of the IPv6 pseudo-header of @l4len bytes of @l4proto from @src
+ * to @dst, their byte 7 flipped if @flip (as snull rewrites them).
+ */
+static uint32_t ipv6_pseudo(const unsigned char src[16],
+			    const unsigned char dst[16], size_t l4len,
+			    int l4proto, int flip)
+{
+	unsigned char pseudo[40];
+
+	memcpy(pseudo, src, 16);
+	memcpy(pseudo + 16, dst, 16);
+	pseudo[7] ^= flip;
+	pseudo[23] ^= flip;
+	memset(pseudo + 32, 0, 8);
+	put16(pseudo + 34, l4len);
+	pseudo[39] = l4proto;
+	return csum_add(0, pseudo, sizeof(pseudo));
+}
+
+/*
+ * The last two bytes of the UDP datagram at @l4 (its sum field 0) chosen
+ * so that its checksum after the address trick comes out as 0: the trick
+ * must send it as 0xffff.
+ */
+static void ipv6_udp_zero_after_flip(unsigned char *l4, size_t l4len,
+				     const unsigned char src[16],
+				     const unsigned char dst[16])
+{
+	uint32_t sum;
+
+	put16(l4 + l4len - 2, 0);
+	sum = csum_add(ipv6_pseudo(src, dst, l4len, IPPROTO_UDP, 1), l4, l4len);
+	/* folded to all ones: a complement of 0 */
+	put16(l4 + l4len - 2, csum_fold(sum));
+}
+
 static size_t build_ipv6(unsigned char *p, const unsigned char src[16],
 			 const unsigned char dst[16], int l4proto, int ext,
-			 size_t ext_len)
+			 size_t ext_len, int zero_after_flip)
 {
 	unsigned char *l4 = p + 40 + ext_len;
-	unsigned char pseudo[40];
 	size_t l4len;
 	uint16_t ck;
 
@@ -342,18 +379,16 @@ static size_t build_ipv6(unsigned char *p, const unsigned char src[16],
 		put16(l4 + 2, 9);
 		put16(l4 + 4, l4len);
 		memcpy(l4 + 8, "snull-ctl inject: an IPv6 frame\n", UDP_PAYLOAD_LEN);
+		if (zero_after_flip)
+			ipv6_udp_zero_after_flip(l4, l4len, src, dst);
 	} else {
 		l4len = 24;		/* NS: type, code, sum, reserved, target */
 		l4[0] = 135;
 		memcpy(l4 + 8, dst, 16);
 	}
 	put16(p + 4, ext_len + l4len);
-	memcpy(pseudo, src, 16);
-	memcpy(pseudo + 16, dst, 16);
-	memset(pseudo + 32, 0, 8);
-	put16(pseudo + 34, l4len);
-	pseudo[39] = l4proto;
-	ck = csum_fold(csum_add(csum_add(0, pseudo, 40), l4, l4len));
+	ck = csum_fold(csum_add(ipv6_pseudo(src, dst, l4len, l4proto, 0), l4,
+				l4len));
 	if (l4proto == IPPROTO_UDP)
 		put16(l4 + 6, ck ? ck : 0xffff);
 	else
@@ -364,8 +399,8 @@ static size_t build_ipv6(unsigned char *p, const unsigned char src[16],
 /*
  * An IPv6 kind from @mac's end of the pair: fd00::1 -> fd00::2 from the
  * even device, fd00:0:0:1::2 -> fd00:0:0:1::1 from the odd one, as
- * snull-setup --ipv6 sets them up; ipv6_dad is a duplicate address
- * detection probe from ::. Returns 0, or -1 for another kind.
+ * snull-setup --ipv6 sets them up; ipv6_udp0's UDP sum comes out as 0
+ * after the trick; ipv6_dad is a duplicate address detection probe from ::. Returns 0, or -1 for another kind.
  */
 static int build_ipv6_kind(unsigned char *p, size_t *len, const char *kind,
 			   int odd)
@@ -377,13 +412,17 @@ static int build_ipv6_kind(unsigned char *p, size_t *len, const char *kind,
 	src[15] = odd ? 2 : 1;
 	dst[15] = odd ? 1 : 2;
 	if (!strcmp(kind, "ipv6_good")) {
-		*len = build_ipv6(p, src, dst, IPPROTO_UDP, 0, 0);
+		*len = build_ipv6(p, src, dst, IPPROTO_UDP, 0, 0, 0);
+	} else if (!strcmp(kind, "ipv6_udp0")) {
+		*len = build_ipv6(p, src, dst, IPPROTO_UDP, 0, 0, 1);
 	} else if (!strcmp(kind, "ipv6_hbh")) {
-		*len = build_ipv6(p, src, dst, IPPROTO_UDP, IPPROTO_HOPOPTS, 8);
+		*len = build_ipv6(p, src, dst, IPPROTO_UDP, IPPROTO_HOPOPTS, 8,
+				  0);
 	} else if (!strcmp(kind, "ipv6_frag")) {
-		*len = build_ipv6(p, src, dst, IPPROTO_UDP, IPPROTO_FRAGMENT, 8);
+		*len = build_ipv6(p, src, dst, IPPROTO_UDP, IPPROTO_FRAGMENT,
+				  8, 0);
 	} else if (!strcmp(kind, "ipv6_ns")) {
-		*len = build_ipv6(p, src, dst, IPPROTO_ICMPV6, 0, 0);
+		*len = build_ipv6(p, src, dst, IPPROTO_ICMPV6, 0, 0, 0);
 	} else if (!strcmp(kind, "ipv6_dad")) {
 		static const unsigned char any[16];
 		/* solicited-node multicast of the target */
@@ -391,7 +430,7 @@ static int build_ipv6_kind(unsigned char *p, size_t *len, const char *kind,
 			0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff };
 
 		memcpy(dst, snm, 13);
-		*len = build_ipv6(p, any, dst, IPPROTO_ICMPV6, 0, 0);
+		*len = build_ipv6(p, any, dst, IPPROTO_ICMPV6, 0, 0, 0);
 	} else {
 		return -1;
 	}
