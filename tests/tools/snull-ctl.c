@@ -310,7 +310,7 @@ static size_t build_ipv6_udp(unsigned char *p)
 
 /*
  * An IPv6 packet from @src to @dst: @l4proto's header and payload (UDP to
- * the discard port, or an ICMPv6 neighbour solicitation for @dst), its
+ * the discard port, or an ICMPv6 neighbour solicitation for @target), its
  * checksum right, after @ext_len bytes of one extension header of type
  * @ext (hop-by-hop with padding, or an atomic fragment) if @ext_len;
  * @zero_after_flip: see ipv6_udp_zero_after_flip().
@@ -354,7 +354,8 @@ static void ipv6_udp_zero_after_flip(unsigned char *l4, size_t l4len,
 }
 
 static size_t build_ipv6(unsigned char *p, const unsigned char src[16],
-			 const unsigned char dst[16], int l4proto, int ext,
+			 const unsigned char dst[16],
+			 const unsigned char target[16], int l4proto, int ext,
 			 size_t ext_len, int zero_after_flip)
 {
 	unsigned char *l4 = p + 40 + ext_len;
@@ -384,7 +385,7 @@ static size_t build_ipv6(unsigned char *p, const unsigned char src[16],
 	} else {
 		l4len = 24;		/* NS: type, code, sum, reserved, target */
 		l4[0] = 135;
-		memcpy(l4 + 8, dst, 16);
+		memcpy(l4 + 8, target, 16);
 	}
 	put16(p + 4, ext_len + l4len);
 	ck = csum_fold(csum_add(ipv6_pseudo(src, dst, l4len, l4proto, 0), l4,
@@ -397,10 +398,11 @@ static size_t build_ipv6(unsigned char *p, const unsigned char src[16],
 }
 
 /*
- * An IPv6 kind from @mac's end of the pair: fd00::1 -> fd00::2 from the
- * even device, fd00:0:0:1::2 -> fd00:0:0:1::1 from the odd one, as
- * snull-setup --ipv6 sets them up; ipv6_udp0's UDP sum comes out as 0
- * after the trick; ipv6_dad is a duplicate address detection probe from ::. Returns 0, or -1 for another kind.
+ * An IPv6 kind from the @odd or even end of the pair: fd00::1 -> fd00::2
+ * from the even device, fd00:0:0:1::2 -> fd00:0:0:1::1 from the odd one,
+ * as snull-setup --ipv6 sets them up. ipv6_udp0's UDP sum comes out as 0
+ * after the trick; ipv6_dad is a duplicate address detection probe from
+ * ::. Returns 0, or -1 for another kind.
  */
 static int build_ipv6_kind(unsigned char *p, size_t *len, const char *kind,
 			   int odd)
@@ -412,25 +414,27 @@ static int build_ipv6_kind(unsigned char *p, size_t *len, const char *kind,
 	src[15] = odd ? 2 : 1;
 	dst[15] = odd ? 1 : 2;
 	if (!strcmp(kind, "ipv6_good")) {
-		*len = build_ipv6(p, src, dst, IPPROTO_UDP, 0, 0, 0);
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 0);
 	} else if (!strcmp(kind, "ipv6_udp0")) {
-		*len = build_ipv6(p, src, dst, IPPROTO_UDP, 0, 0, 1);
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 1);
 	} else if (!strcmp(kind, "ipv6_hbh")) {
-		*len = build_ipv6(p, src, dst, IPPROTO_UDP, IPPROTO_HOPOPTS, 8,
-				  0);
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP,
+				  IPPROTO_HOPOPTS, 8, 0);
 	} else if (!strcmp(kind, "ipv6_frag")) {
-		*len = build_ipv6(p, src, dst, IPPROTO_UDP, IPPROTO_FRAGMENT,
-				  8, 0);
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP,
+				  IPPROTO_FRAGMENT, 8, 0);
 	} else if (!strcmp(kind, "ipv6_ns")) {
-		*len = build_ipv6(p, src, dst, IPPROTO_ICMPV6, 0, 0, 0);
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_ICMPV6, 0, 0, 0);
 	} else if (!strcmp(kind, "ipv6_dad")) {
 		static const unsigned char any[16];
 		/* solicited-node multicast of the target */
 		static const unsigned char snm[16] = {
 			0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff };
+		unsigned char sol[16];
 
-		memcpy(dst, snm, 13);
-		*len = build_ipv6(p, any, dst, IPPROTO_ICMPV6, 0, 0, 0);
+		memcpy(sol, snm, 13);
+		memcpy(sol + 13, dst + 13, 3);
+		*len = build_ipv6(p, any, sol, dst, IPPROTO_ICMPV6, 0, 0, 0);
 	} else {
 		return -1;
 	}
