@@ -61,7 +61,8 @@ static void print_usage(void)
 		"       %s inject IFACE KIND [COUNT]\n"
 		"       %s peek IFACE SECONDS\n"
 		"KIND: good arp ipv6 vlan runt ihl4 ihl15 badver totlen_long totlen_short\n"
-		"      ipv6_good ipv6_udp0 ipv6_hbh ipv6_frag ipv6_ns ipv6_dad\n",
+		"      ipv6_good ipv6_udp0 ipv6_badver ipv6_plen ipv6_runt ipv6_hbh\n"
+		"      ipv6_frag ipv6_ns ipv6_dad\n",
 		prog, prog, prog, prog, prog, prog, prog, prog);
 	exit(1);
 }
@@ -417,6 +418,15 @@ static int build_ipv6_kind(unsigned char *p, size_t *len, const char *kind,
 		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 0);
 	} else if (!strcmp(kind, "ipv6_udp0")) {
 		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 1);
+	} else if (!strcmp(kind, "ipv6_badver")) {
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 0);
+		p[0] = 0x50;		/* version 5 */
+	} else if (!strcmp(kind, "ipv6_plen")) {
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 0);
+		put16(p + 4, *len - 40 + 100);	/* 100 bytes past the frame */
+	} else if (!strcmp(kind, "ipv6_runt")) {
+		build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 0);
+		*len = 30;		/* the fixed header is 40 */
 	} else if (!strcmp(kind, "ipv6_hbh")) {
 		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP,
 				  IPPROTO_HOPOPTS, 8, 0);
