@@ -115,7 +115,8 @@ enum snull_counter {
 	SNULL_TX_XMIT_MORE,	/* posted without a doorbell: more were coming */
 	SNULL_TX_DROP_OVERSIZE,	/* first of the tx_drop_* reasons */
 	SNULL_TX_DROP_RUNT,
-	SNULL_TX_DROP_NOT_IPV4,
+	SNULL_TX_DROP_NOT_IPV4,	/* neither IPv4 nor IPv6 */
+	SNULL_TX_DROP_IPV6_NEXTHDR, /* a next header the IPv6 trick can't parse */
 	SNULL_TX_DROP_BAD_IHL,
 	SNULL_TX_DROP_BAD_LEN,
 	SNULL_TX_DROP_FAULT,
@@ -336,6 +337,11 @@ int snull_set_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
 /* snull_rewrite.c: the address trick */
 int snull_rewrite(u8 *frame, unsigned int len, bool partial);
 int snull_rewrite_skb(struct sk_buff *skb);
+void snull_csum_replace4(__sum16 *sum, __be32 from, __be32 to, bool partial);
+
+/* snull_rewrite6.c: the address trick for IPv6 */
+int snull_rewrite6(u8 *frame, unsigned int len, bool partial);
+unsigned int snull_hdrs_len6(struct sk_buff *skb);
 
 /* snull_fault.c: fault injection through debugfs */
 void snull_fault_init(struct snull_priv *priv);

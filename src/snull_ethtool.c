@@ -28,6 +28,7 @@ static const char snull_counter_names[SNULL_NR_COUNTERS][ETH_GSTRING_LEN] = {
 	[SNULL_TX_DROP_OVERSIZE]	= "tx_drop_oversize",
 	[SNULL_TX_DROP_RUNT]		= "tx_drop_runt",
 	[SNULL_TX_DROP_NOT_IPV4]	= "tx_drop_not_ipv4",
+	[SNULL_TX_DROP_IPV6_NEXTHDR]	= "tx_drop_ipv6_nexthdr",
 	[SNULL_TX_DROP_BAD_IHL]		= "tx_drop_bad_ihl",
 	[SNULL_TX_DROP_BAD_LEN]		= "tx_drop_bad_len",
 	[SNULL_TX_DROP_FAULT]		= "tx_drop_fault",

@@ -32,8 +32,7 @@
  * stack, at the far end) completes over the payload: it gets the same
  * change, uncomplemented, as inet_proto_csum_replace4() does for NAT.
  */
-static void snull_csum_replace4(__sum16 *sum, __be32 from, __be32 to,
-				bool partial)
+void snull_csum_replace4(__sum16 *sum, __be32 from, __be32 to, bool partial)
 {
 	if (!partial) {
 		csum_replace4(sum, from, to);
@@ -94,6 +93,8 @@ int snull_rewrite(u8 *frame, unsigned int len, bool partial)
 
 	if (len < ETH_HLEN)
 		return SNULL_TX_DROP_RUNT;
+	if (eth->h_proto == htons(ETH_P_IPV6))
+		return snull_rewrite6(frame, len, partial);
 	if (eth->h_proto != htons(ETH_P_IP))
 		return SNULL_TX_DROP_NOT_IPV4;
 	if (len < ETH_HLEN + sizeof(*iph))
@@ -129,8 +130,8 @@ int snull_rewrite(u8 *frame, unsigned int len, bool partial)
  * TCP or UDP up to its checksum, bounded by the frame. Only the IPv4 header
  * is pulled to read it: the rest of a TCP skb's linear part is its
  * headers, and pulling payload out of its pages would be wasted work. A
- * frame that is too short, or not IPv4, gets what it has, and
- * snull_rewrite() drops it.
+ * frame that is too short, or neither IPv4 nor IPv6, gets what it has,
+ * and snull_rewrite() drops it; IPv6 has snull_hdrs_len6().
  */
 static unsigned int snull_hdrs_len(struct sk_buff *skb)
 {
@@ -138,6 +139,9 @@ static unsigned int snull_hdrs_len(struct sk_buff *skb)
 	const struct iphdr *iph;
 	unsigned int ihl;
 
+	if (skb_headlen(skb) >= ETH_HLEN &&
+	    ((struct ethhdr *)skb->data)->h_proto == htons(ETH_P_IPV6))
+		return snull_hdrs_len6(skb);
 	if (skb->len < len || !pskb_may_pull(skb, len))
 		return skb->len < len ? skb->len : len;
 	iph = (const struct iphdr *)(skb->data + ETH_HLEN);

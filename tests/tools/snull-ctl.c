@@ -60,7 +60,9 @@ static void print_usage(void)
 		"       %s setmac IFACE MAC\n"
 		"       %s inject IFACE KIND [COUNT]\n"
 		"       %s peek IFACE SECONDS\n"
-		"KIND: good arp ipv6 vlan runt ihl4 ihl15 badver totlen_long totlen_short\n",
+		"KIND: good arp ipv6 vlan runt ihl4 ihl15 badver totlen_long totlen_short\n"
+		"      ipv6_good ipv6_udp0 ipv6_badver ipv6_plen ipv6_runt ipv6_hbh\n"
+		"      ipv6_frag ipv6_ns ipv6_dad\n",
 		prog, prog, prog, prog, prog, prog, prog, prog);
 	exit(1);
 }
@@ -307,6 +309,148 @@ static size_t build_ipv6_udp(unsigned char *p)
 	return 48;
 }
 
+/*
+ * An IPv6 packet from @src to @dst: @l4proto's header and payload (UDP to
+ * the discard port, or an ICMPv6 neighbour solicitation for @target), its
+ * checksum right, after @ext_len bytes of one extension header of type
+ * @ext (hop-by-hop with padding, or an atomic fragment) if @ext_len;
+ * @zero_after_flip: see ipv6_udp_zero_after_flip().
+ * Returns the length from the IPv6 header on.
+ */
+/*
+ * The sum of the IPv6 pseudo-header of @l4len bytes of @l4proto from @src
+ * to @dst, their byte 7 flipped if @flip (as snull rewrites them).
+ */
+static uint32_t ipv6_pseudo(const unsigned char src[16],
+			    const unsigned char dst[16], size_t l4len,
+			    int l4proto, int flip)
+{
+	unsigned char pseudo[40];
+
+	memcpy(pseudo, src, 16);
+	memcpy(pseudo + 16, dst, 16);
+	pseudo[7] ^= flip;
+	pseudo[23] ^= flip;
+	memset(pseudo + 32, 0, 8);
+	put16(pseudo + 34, l4len);
+	pseudo[39] = l4proto;
+	return csum_add(0, pseudo, sizeof(pseudo));
+}
+
+/*
+ * The last two bytes of the UDP datagram at @l4 (its sum field 0) chosen
+ * so that its checksum after the address trick comes out as 0: the trick
+ * must send it as 0xffff.
+ */
+static void ipv6_udp_zero_after_flip(unsigned char *l4, size_t l4len,
+				     const unsigned char src[16],
+				     const unsigned char dst[16])
+{
+	uint32_t sum;
+
+	put16(l4 + l4len - 2, 0);
+	sum = csum_add(ipv6_pseudo(src, dst, l4len, IPPROTO_UDP, 1), l4, l4len);
+	/* folded to all ones: a complement of 0 */
+	put16(l4 + l4len - 2, csum_fold(sum));
+}
+
+static size_t build_ipv6(unsigned char *p, const unsigned char src[16],
+			 const unsigned char dst[16],
+			 const unsigned char target[16], int l4proto, int ext,
+			 size_t ext_len, int zero_after_flip)
+{
+	unsigned char *l4 = p + 40 + ext_len;
+	size_t l4len;
+	uint16_t ck;
+
+	memset(p, 0, 40 + ext_len + 64);
+	p[0] = 0x60;
+	p[6] = ext_len ? ext : l4proto;
+	p[7] = l4proto == IPPROTO_ICMPV6 ? 255 : 64;	/* ND wants 255 */
+	memcpy(p + 8, src, 16);
+	memcpy(p + 24, dst, 16);
+	if (ext_len)
+		p[40] = l4proto;	/* hop-by-hop: PadN fills it up */
+	if (ext_len && ext == IPPROTO_HOPOPTS) {
+		p[42] = 1;
+		p[43] = ext_len - 4;
+	}
+	if (l4proto == IPPROTO_UDP) {
+		l4len = 8 + UDP_PAYLOAD_LEN;
+		put16(l4, 40000);
+		put16(l4 + 2, 9);
+		put16(l4 + 4, l4len);
+		memcpy(l4 + 8, "snull-ctl inject: an IPv6 frame\n", UDP_PAYLOAD_LEN);
+		if (zero_after_flip)
+			ipv6_udp_zero_after_flip(l4, l4len, src, dst);
+	} else {
+		l4len = 24;		/* NS: type, code, sum, reserved, target */
+		l4[0] = 135;
+		memcpy(l4 + 8, target, 16);
+	}
+	put16(p + 4, ext_len + l4len);
+	ck = csum_fold(csum_add(ipv6_pseudo(src, dst, l4len, l4proto, 0), l4,
+				l4len));
+	if (l4proto == IPPROTO_UDP)
+		put16(l4 + 6, ck ? ck : 0xffff);
+	else
+		put16(l4 + 2, ck);
+	return 40 + ext_len + l4len;
+}
+
+/*
+ * An IPv6 kind from the @odd or even end of the pair: fd00::1 -> fd00::2
+ * from the even device, fd00:0:0:1::2 -> fd00:0:0:1::1 from the odd one,
+ * as snull-setup --ipv6 sets them up. ipv6_udp0's UDP sum comes out as 0
+ * after the trick; ipv6_dad is a duplicate address detection probe from
+ * ::. Returns 0, or -1 for another kind.
+ */
+static int build_ipv6_kind(unsigned char *p, size_t *len, const char *kind,
+			   int odd)
+{
+	unsigned char src[16] = { 0xfd }, dst[16] = { 0xfd };
+
+	src[7] = odd;
+	dst[7] = odd;
+	src[15] = odd ? 2 : 1;
+	dst[15] = odd ? 1 : 2;
+	if (!strcmp(kind, "ipv6_good")) {
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 0);
+	} else if (!strcmp(kind, "ipv6_udp0")) {
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 1);
+	} else if (!strcmp(kind, "ipv6_badver")) {
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 0);
+		p[0] = 0x50;		/* version 5 */
+	} else if (!strcmp(kind, "ipv6_plen")) {
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 0);
+		put16(p + 4, *len - 40 + 100);	/* 100 bytes past the frame */
+	} else if (!strcmp(kind, "ipv6_runt")) {
+		build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 0);
+		*len = 30;		/* the fixed header is 40 */
+	} else if (!strcmp(kind, "ipv6_hbh")) {
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP,
+				  IPPROTO_HOPOPTS, 8, 0);
+	} else if (!strcmp(kind, "ipv6_frag")) {
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP,
+				  IPPROTO_FRAGMENT, 8, 0);
+	} else if (!strcmp(kind, "ipv6_ns")) {
+		*len = build_ipv6(p, src, dst, dst, IPPROTO_ICMPV6, 0, 0, 0);
+	} else if (!strcmp(kind, "ipv6_dad")) {
+		static const unsigned char any[16];
+		/* solicited-node multicast of the target */
+		static const unsigned char snm[16] = {
+			0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff };
+		unsigned char sol[16];
+
+		memcpy(sol, snm, 13);
+		memcpy(sol + 13, dst + 13, 3);
+		*len = build_ipv6(p, any, sol, dst, IPPROTO_ICMPV6, 0, 0, 0);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 static void get_hwaddr(const char *ifname, unsigned char *mac)
 {
 	struct ifreq ifr;
@@ -350,6 +494,11 @@ static int build_frame(struct frame *f, const char *kind, const unsigned char *m
 	} else if (!strcmp(kind, "ipv6")) {
 		f->proto = ETH_P_IPV6;
 		f->len = ETH_HLEN + build_ipv6_udp(ip);
+	} else if (!strncmp(kind, "ipv6_", 5)) {
+		f->proto = ETH_P_IPV6;
+		if (build_ipv6_kind(ip, &f->len, kind, odd) < 0)
+			return -1;
+		f->len += ETH_HLEN;
 	} else if (!strcmp(kind, "vlan")) {
 		f->proto = ETH_P_8021Q;
 		put16(ip, 1);			/* TCI: VLAN 1 */

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * snull-pcapsum - check the TCP and UDP checksums of a capture, partial
- * ones included (tests/t_trick.sh, tests/t_csum_edges.sh).
+ * snull-pcapsum - check the TCP and UDP (and ICMPv6) checksums of a
+ * capture, partial ones included (tests/t_trick.sh, tests/t_csum_edges.sh,
+ * tests/t_ipv6.sh).
  *
  *   snull-pcapsum FILE
  *	FILE is a capture of Ethernet frames in pcap format (tcpdump -w).
  *	For each whole IPv4 TCP or UDP frame (a first fragment, captured in
- *	full) it prints one line: source, destination, protocol, and
+ *	full), and each IPv6 TCP, UDP or ICMPv6 ("icmp6") frame without
+ *	extension headers, it prints one line: source, destination,
+ *	protocol, and
  *
  *	full     the checksum is complete and right;
  *	partial  the field holds the pseudo-header's sum over the frame's
@@ -73,16 +76,34 @@ static int same(uint16_t a, uint16_t b)
 	return a == b || (a == 0 && b == 0xffff) || (a == 0xffff && b == 0);
 }
 
-static enum verdict check(const uint8_t *f, size_t len, char *what,
-			  size_t whatlen)
+/*
+ * The verdict on the L4 checksum at @off in the @l4len bytes at @l4, whose
+ * pseudo-header sums to @pseudo; @udp: a 0 field means "none".
+ */
+static enum verdict judge(const uint8_t *l4, size_t l4len, size_t off,
+			  uint32_t pseudo, int udp)
+{
+	uint16_t field = l4[off] << 8 | l4[off + 1];
+
+	if (udp && field == 0)
+		return V_NONE;
+	/* Complete: the sum over pseudo-header and segment is all ones. */
+	if (fold(sum16(l4, l4len, pseudo)) == 0xffff)
+		return V_FULL;
+	if (same(field, fold(pseudo)))
+		return V_PARTIAL;
+	return V_BAD;
+}
+
+static enum verdict check4(const uint8_t *f, size_t len, char *what,
+			   size_t whatlen)
 {
 	const uint8_t *ip = f + ETH_HLEN, *l4;
 	size_t ihl, tot, l4len, off;
 	uint32_t pseudo;
-	uint16_t field;
 	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
 
-	if (len < ETH_HLEN + 20 || f[12] != 0x08 || f[13] != 0x00)
+	if (len < ETH_HLEN + 20)
 		return V_SKIP;
 	ihl = (ip[0] & 0x0f) * 4;
 	tot = (size_t)ip[2] << 8 | ip[3];
@@ -105,17 +126,59 @@ static enum verdict check(const uint8_t *f, size_t len, char *what,
 	inet_ntop(AF_INET, ip + 16, dst, sizeof(dst));
 	snprintf(what, whatlen, "%s > %s %s len %zu", src, dst,
 		 ip[9] == 6 ? "tcp" : "udp", l4len);
-
-	field = l4[off] << 8 | l4[off + 1];
-	if (ip[9] == 17 && field == 0)
-		return V_NONE;
 	pseudo = sum16(ip + 12, 8, 0) + ip[9] + (uint32_t)l4len;
-	/* Complete: the sum over pseudo-header and segment is all ones. */
-	if (fold(sum16(l4, l4len, pseudo)) == 0xffff)
-		return V_FULL;
-	if (same(field, fold(pseudo)))
-		return V_PARTIAL;
-	return V_BAD;
+	return judge(l4, l4len, off, pseudo, ip[9] == 17);
+}
+
+/*
+ * IPv6: TCP, UDP and ICMPv6 ("icmp6") right after the fixed header; the
+ * pseudo-header holds both addresses, the length and the next header.
+ */
+static enum verdict check6(const uint8_t *f, size_t len, char *what,
+			   size_t whatlen)
+{
+	const uint8_t *ip = f + ETH_HLEN, *l4 = ip + 40;
+	size_t l4len, off;
+	uint32_t pseudo;
+	const char *name;
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+
+	if (len < ETH_HLEN + 40 || (ip[0] >> 4) != 6)
+		return V_SKIP;
+	l4len = (size_t)ip[4] << 8 | ip[5];
+	if (ETH_HLEN + 40 + l4len > len)
+		return V_SKIP;
+	if (ip[6] == 6) {
+		off = 16;
+		name = "tcp";
+	} else if (ip[6] == 17) {
+		off = 6;
+		name = "udp";
+	} else if (ip[6] == 58) {
+		off = 2;
+		name = "icmp6";
+	} else {
+		return V_SKIP;
+	}
+	if (l4len < off + 2)
+		return V_SKIP;
+	inet_ntop(AF_INET6, ip + 8, src, sizeof(src));
+	inet_ntop(AF_INET6, ip + 24, dst, sizeof(dst));
+	snprintf(what, whatlen, "%s > %s %s len %zu", src, dst, name, l4len);
+	pseudo = sum16(ip + 8, 32, 0) + ip[6] + (uint32_t)l4len;
+	return judge(l4, l4len, off, pseudo, ip[6] == 17);
+}
+
+static enum verdict check(const uint8_t *f, size_t len, char *what,
+			  size_t whatlen)
+{
+	if (len < ETH_HLEN)
+		return V_SKIP;
+	if (f[12] == 0x08 && f[13] == 0x00)
+		return check4(f, len, what, whatlen);
+	if (f[12] == 0x86 && f[13] == 0xdd)
+		return check6(f, len, what, whatlen);
+	return V_SKIP;
 }
 
 int main(int argc, char **argv)

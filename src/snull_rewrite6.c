@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The address trick for IPv6.
+ *
+ * The low bit of byte 7 of both addresses, the last byte of a /64 prefix,
+ * flips on the way: fd00::1 -> fd00::2 leaves sn0 and reaches sn1 as
+ * fd00:0:0:1::1 -> fd00:0:0:1::2, as 192.168.0.0/24 and 192.168.1.0/24 do
+ * for IPv4 (snull_rewrite.c). IPv6 has no header checksum, but TCP, UDP
+ * and ICMPv6 all cover both addresses in their pseudo-header, so their
+ * sums get the same incremental update.
+ *
+ * The rule (docs/interface.md):
+ * - Only a packet between two global unicast addresses is rewritten. One
+ *   with an unspecified, loopback, link-local, multicast or IPv4-mapped
+ *   address is link-scope traffic of the wire between the two ends (DAD,
+ *   router solicitations, MLD reports, solicited-node neighbour
+ *   solicitations, fe80:: pings): it passes unchanged, as on a real link.
+ * - Neighbour discovery messages pass unchanged even between global
+ *   addresses: their bodies carry addresses (the target, the link-layer
+ *   options) that a header rewrite would leave contradicting the header.
+ * - Otherwise the next header must be TCP, UDP or ICMPv6. The trick parses
+ *   no extension header (hop-by-hop, routing, fragment, destination
+ *   options, AH, ESP, ...) and knows no other transport's checksum: such a
+ *   packet is dropped and counted (tx_drop_ipv6_nexthdr), never half
+ *   rewritten.
+ */
+#include <linux/icmpv6.h>
+#include <linux/ipv6.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/ipv6.h>
+#include <net/ndisc.h>
+
+#include "snull.h"
+
+/* What the trick may rewrite: neither link scope nor special. */
+static bool snull_addr6_global(const struct in6_addr *a)
+{
+	/* fe80::/10 */
+	bool link_local = (a->s6_addr32[0] & htonl(0xffc00000)) ==
+			  htonl(0xfe800000);
+
+	return !link_local && !ipv6_addr_any(a) && !ipv6_addr_loopback(a) &&
+	       !ipv6_addr_is_multicast(a) && !ipv6_addr_v4mapped(a);
+}
+
+/*
+ * The offset of the checksum in the transport header @nexthdr, or -1 if the
+ * trick does not rewrite packets with this next header.
+ */
+static int snull_check_off6(u8 nexthdr)
+{
+	switch (nexthdr) {
+	case IPPROTO_TCP:
+		return offsetof(struct tcphdr, check);
+	case IPPROTO_UDP:
+		return offsetof(struct udphdr, check);
+	case IPPROTO_ICMPV6:
+		return offsetof(struct icmp6hdr, icmp6_cksum);
+	default:
+		return -1;
+	}
+}
+
+static bool snull_icmp6_is_nd(u8 type)
+{
+	return type >= NDISC_ROUTER_SOLICITATION && type <= NDISC_REDIRECT;
+}
+
+/*
+ * Flip the prefix bit of @addr and bring the checksum at @check (if any)
+ * up to date: only the second 32-bit word of the address changes.
+ */
+static void snull_flip6(struct in6_addr *addr, __sum16 *check, bool partial)
+{
+	const __be32 flip = htonl(0x00000001);	/* low bit of byte 7 */
+	__be32 old = addr->s6_addr32[1];
+
+	addr->s6_addr32[1] ^= flip;
+	if (check)
+		snull_csum_replace4(check, old, addr->s6_addr32[1], partial);
+}
+
+/*
+ * The IPv6 half of snull_rewrite(): @frame is an Ethernet frame of @len
+ * bytes with the IPv6 EtherType; the same contract as snull_rewrite().
+ */
+int snull_rewrite6(u8 *frame, unsigned int len, bool partial)
+{
+	struct ipv6hdr *ip6h = (struct ipv6hdr *)(frame + ETH_HLEN);
+	u8 *l4 = frame + ETH_HLEN + sizeof(*ip6h);
+	__sum16 *check = NULL;
+	unsigned int plen;
+	int off;
+
+	if (len < ETH_HLEN + sizeof(*ip6h))
+		return SNULL_TX_DROP_RUNT;
+	if (ip6h->version != 6)
+		return SNULL_TX_DROP_BAD_IHL;
+	plen = ntohs(ip6h->payload_len);
+	if (ETH_HLEN + sizeof(*ip6h) + plen > len)
+		return SNULL_TX_DROP_BAD_LEN;
+	if (!snull_addr6_global(&ip6h->saddr) ||
+	    !snull_addr6_global(&ip6h->daddr))
+		return 0;
+	off = snull_check_off6(ip6h->nexthdr);
+	if (off < 0)
+		return SNULL_TX_DROP_IPV6_NEXTHDR;
+	if (ip6h->nexthdr == IPPROTO_ICMPV6 && plen && snull_icmp6_is_nd(l4[0]))
+		return 0;
+
+	/* A transport header cut short has no checksum field to update. */
+	if (plen >= off + sizeof(*check))
+		check = (__sum16 *)(l4 + off);
+	/*
+	 * A complete UDP sum of 0 is "none", allowed over IPv6 for tunnels
+	 * only (RFC 6935): it stays as the sender chose. A partial sum is no
+	 * checksum yet, and 0 is a value like any other.
+	 */
+	if (check && ip6h->nexthdr == IPPROTO_UDP && !*check && !partial)
+		check = NULL;
+	snull_flip6(&ip6h->saddr, check, partial);
+	snull_flip6(&ip6h->daddr, check, partial);
+	/* An updated UDP sum that comes out as 0 is sent as 0xffff (RFC 8200). */
+	if (check && ip6h->nexthdr == IPPROTO_UDP && !*check && !partial)
+		*check = CSUM_MANGLED_0;
+	return 0;
+}
+
+/*
+ * snull_hdrs_len() for an IPv6 frame: Ethernet, the fixed IPv6 header and
+ * the transport header up to its checksum (which holds ICMPv6's type too),
+ * bounded by the frame.
+ */
+unsigned int snull_hdrs_len6(struct sk_buff *skb)
+{
+	unsigned int len = ETH_HLEN + sizeof(struct ipv6hdr);
+	const struct ipv6hdr *ip6h;
+	int off;
+
+	if (skb->len < len || !pskb_may_pull(skb, len))
+		return min(skb->len, len);
+	ip6h = (const struct ipv6hdr *)(skb->data + ETH_HLEN);
+	off = snull_check_off6(ip6h->nexthdr);
+	if (off >= 0)
+		len += off + sizeof(__sum16);
+	return min(skb->len, len);
+}
