@@ -10,7 +10,8 @@
 # still carry the address trick's ping, carrier follows the peer across
 # them, and deleting a namespace deletes the pair. pairs=3 makes sn0..sn5
 # with the book's addresses continued; pairs=0 none; out of range refused;
-# rmmod with ends in namespaces leaves nothing.
+# rmmod with ends in namespaces leaves nothing; snull-setup --pair sets up
+# pairs side by side, IPv6 too.
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -64,7 +65,7 @@ pair_ping()
 	return "$_rc"
 }
 
-plan 38
+plan 45
 
 check_cmd "load snull" snull_load
 check_grep "ip -d link show sn0: kind snull" '^ *snull' \
@@ -120,6 +121,17 @@ check_cmd "load snull pairs=3" snull_load pairs=3
 check_eq "sn0..sn5" "sn0 sn1 sn2 sn3 sn4 sn5 " "$(sn_ifaces)"
 check_eq "sn4 and sn5: the book's addresses continued" \
 	"00:53:4e:55:4c:34 00:53:4e:55:4c:35" "$(addr sn4) $(addr sn5)"
+# Pairs 0 and 1 side by side in this namespace (snull-setup --pair).
+check_cmd "snull-setup (pair 0)" snull_setup_addrs
+check_cmd "snull-setup --pair 1 --ipv6: sn2/sn3, 192.168.2/3, fd00:0:0:2/3::" \
+	snull_setup_addrs --pair 1 --ipv6
+check_eq "sn2 has 192.168.2.1/24, sn3 192.168.3.2/24" "192.168.2.1/24 192.168.3.2/24" \
+	"$(ip -4 -o addr show sn2 | awk '{ print $4 }') $(ip -4 -o addr show sn3 | awk '{ print $4 }')"
+check_ping "ping 192.168.0.2 through pair 0: 3 replies" 3 192.168.0.2
+check_ping "ping 192.168.2.2 through pair 1: 3 replies" 3 192.168.2.2
+ping -6 -c 3 -i 0.2 -W 2 fd00:0:0:2::2 >"$TMP/ping6" 2>&1
+check_eq "ping -6 fd00:0:0:2::2 through pair 1: 3 replies" 3 "$(ping_received "$TMP/ping6")"
+check_fail "snull-setup --pair 128: refused" "$SNULL_SETUP" --pair 128
 check_cmd "ip netns add na, nb; sn4 to na, sn5 to nb" \
 	sh -c 'ip netns add na && ip netns add nb && ip link set sn4 netns na && ip link set sn5 netns nb'
 check_cmd "ping through pair 2 (sn4/sn5): 3 replies" pair_ping na sn4 nb sn5
