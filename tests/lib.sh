@@ -15,6 +15,7 @@
 #   check_cmd DESC CMD...       CMD must succeed
 #   check_fail DESC CMD...      CMD must fail
 #   check_grep DESC ERE FILE    a line of FILE matches ERE
+#   check_refused DESC ERE CMD...   CMD fails, and a line it prints matches ERE
 #   check_nogrep DESC ERE FILE  no line of FILE matches ERE
 #   die TEXT                    stop: remaining planned tests become "not ok"
 #   finish                      exit 0 when every planned test passed, else 1
@@ -227,6 +228,20 @@ check_fail()
 	else
 		ok "$_desc"
 	fi
+}
+
+# check_refused DESC ERE CMD...: one result: CMD fails, and its output (both
+# streams) has a line matching ERE: the message a refusal must carry.
+check_refused()
+{
+	_cr_desc=$1
+	_cr_ere=$2
+	shift 2
+	if "$@" >"$TMP/refused" 2>&1; then
+		not_ok "$_cr_desc ($* succeeded)"
+		return
+	fi
+	check_grep "$_cr_desc" "$_cr_ere" "$TMP/refused"
 }
 
 check_grep()

@@ -35,14 +35,10 @@ coal()
 # refused DESC ERE ARGS...: ethtool -C ARGS fails, saying ERE.
 refused()
 {
-	_desc=$1
-	_ere=$2
+	_d=$1
+	_e=$2
 	shift 2
-	if ethtool -C "$@" >"$TMP/refused" 2>&1; then
-		not_ok "$_desc (ethtool -C $* succeeded)"
-		return
-	fi
-	check_grep "$_desc" "$_ere" "$TMP/refused"
+	check_refused "$_d" "$_e" ethtool -C "$@"
 }
 
 # flood_irqs: send N frames sn0 -> sn1 (pktgen, burst 1); print
