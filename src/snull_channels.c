@@ -262,13 +262,20 @@ static void snull_pair_pause(struct snull_priv *ends[2], bool running[2])
 {
 	int i;
 
+	/*
+	 * Receive machinery first: a poll still running would clean its
+	 * ring and, the device being up, wake a queue we had just stopped
+	 * (ndo_stop can stop first, as netif_running() is false by then).
+	 * xmit may still post meanwhile: its doorbells find masked lines.
+	 */
 	for (i = 0; i < 2; i++) {
 		running[i] = netif_running(ends[i]->dev);
-		if (running[i]) {
-			netif_tx_disable(ends[i]->dev);
+		if (running[i])
 			snull_queues_quiesce(ends[i]);
-		}
 	}
+	for (i = 0; i < 2; i++)
+		if (running[i])
+			netif_tx_disable(ends[i]->dev);
 }
 
 /*
