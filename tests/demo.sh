@@ -38,6 +38,10 @@ heading "Loading snull"
 run insmod "$SNULL_KO" || exit 1
 run ip link show sn0
 run ip link show sn1
+# snull carries IPv6 too (snull-setup --ipv6): the stack's own router
+# solicitations and listener reports would cross and be counted with the
+# pings below. This demo shows IPv4 only, so that the counters are its own.
+run sysctl -w net.ipv6.conf.sn0.disable_ipv6=1 net.ipv6.conf.sn1.disable_ipv6=1
 
 heading "Giving sn0 and sn1 the book's addresses (scripts/snull-setup)"
 run "$SETUP"
