@@ -295,6 +295,13 @@ static void snull_pair_resume(struct snull_priv *ends[2], bool running[2])
 		if (!running[i])
 			continue;
 		snull_queues_start(ends[i]);
+		/*
+		 * netif_tx_start_queue() does not run the qdisc: what it held
+		 * while we were paused would wait for the next enqueue, and
+		 * TCP does not retransmit a segment still in a host queue
+		 * (skb_still_in_host_queue()), so a stream could wait forever.
+		 */
+		netif_tx_schedule_all(ends[i]->dev);
 		for (q = 0; q < ends[i]->nr_queues; q++) {
 			snull_raise_irq(&ends[i]->queues[q], SNULL_RX_INTR);
 			snull_raise_irq(&ends[i]->queues[q], SNULL_TX_INTR);
