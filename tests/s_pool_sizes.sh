@@ -3,10 +3,11 @@
 # snull-cost: 33
 # snull-debug-cost: 305
 #
-# Ring sizes at load (pool_size; ethtool -G changes them at run time, see
-# t_ring_resize, and is tried there and back here), each size a reload: 1, 2, 3 (rounded up to 4: rings are powers of two), 64
-# and 4096 descriptors, each flooded both ways
-# by pktgen (which ignores BQL and fills the ring) and UDP through the stack.
+# Ring sizes set at load (pool_size), each size a reload: 1, 2, 3 (rounded
+# up to 4: rings are powers of two), 64 and 4096 descriptors, each flooded
+# both ways by pktgen (which ignores BQL and fills the ring) and UDP
+# through the stack. ethtool -G resizes at run time (t_ring_resize); here
+# it only goes there and back before each flood.
 # Every frame is accounted for, the ring drains, xmit never returns
 # NETDEV_TX_BUSY, and the smallest rings show the queue stopping and waking.
 #
