@@ -223,7 +223,7 @@ struct snull_priv {
 	struct snull_faults faults;
 };
 
-/* Module parameters (snull_main.c), checked at load and fixed afterwards. */
+/* Module parameters (snull_params.c), checked at load and fixed afterwards. */
 extern int snull_copy;
 extern int snull_pool_size;
 extern int snull_lockup;
@@ -231,6 +231,22 @@ extern int snull_timeout;
 extern int snull_use_napi;
 extern int snull_napi_weight;
 extern unsigned int snull_ring_start;
+extern int snull_inject_load_fault;
+extern int snull_pairs;
+int snull_check_params(void);
+
+/*
+ * What each file offers the others. The layers (docs/design.md, "Files")
+ * run one way: a file calls only files below it.
+ */
+
+/* snull_link.c: pairs, at load and with ip link */
+extern struct rtnl_link_ops snull_link_ops;
+int snull_pair_add(int index, int fault);
+
+/* snull_debugfs.c: the fault injection knobs and their notifier */
+int snull_debugfs_init(void);
+void snull_debugfs_exit(void);
 
 /* snull_netdev.c: the net_device and its callbacks */
 void snull_setup(struct net_device *dev);
@@ -242,9 +258,34 @@ bool snull_dev_is_ours(const struct net_device *dev);
 int snull_priv_init(struct net_device *dev, struct net_device *peer);
 void snull_priv_teardown(struct net_device *dev);
 
-/* snull_link.c: pairs, at load and with ip link */
-extern struct rtnl_link_ops snull_link_ops;
-int snull_pair_add(int index, int fault);
+/* snull_ethtool.c */
+extern const struct ethtool_ops snull_ethtool_ops;
+
+/* snull_channels.c: ethtool -l/-L */
+void snull_get_channels(struct net_device *dev, struct ethtool_channels *ch);
+int snull_set_channels(struct net_device *dev, struct ethtool_channels *ch);
+
+/* snull_ringparam.c: ethtool -g/-G */
+void snull_get_ringparam(struct net_device *dev,
+			 struct ethtool_ringparam *ring,
+			 struct kernel_ethtool_ringparam *kernel_ring,
+			 struct netlink_ext_ack *extack);
+int snull_set_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
+			struct kernel_ethtool_ringparam *kernel_ring,
+			struct netlink_ext_ack *extack);
+
+/* snull_ioctl.c: ndo_siocdevprivate and ndo_set_config */
+int snull_ioctl(struct net_device *dev, struct ifreq *ifr,
+		void __user *data, int cmd);
+int snull_config(struct net_device *dev, struct ifmap *map);
+
+/* snull_queues.c: the queues' life, a pair's pause and resume */
+int snull_queues_alloc(struct snull_priv *priv);
+void snull_queues_free(struct snull_priv *priv);
+void snull_queues_start(struct snull_priv *priv);
+void snull_queues_stop(struct snull_priv *priv);
+void snull_pair_pause(struct snull_priv *ends[2], bool running[2]);
+void snull_pair_resume(struct snull_priv *ends[2], bool running[2]);
 
 /* snull_hw.c: the simulated hardware */
 int snull_ring_alloc(struct snull_ring *ring, u32 size, u32 start);
@@ -255,12 +296,11 @@ void snull_ring_reset(struct snull_ring *ring);
 void snull_raise_irq(struct snull_queue *q, int cause);
 void snull_irq_mask(struct snull_queue *q);
 void snull_irq_unmask(struct snull_queue *q);
-enum hrtimer_restart snull_irq_timer(struct hrtimer *timer);
+void snull_irq_init(struct snull_queue *q);
 void snull_irq_quiesce(struct snull_queue *q);
 void snull_fire(struct snull_queue *q);
 
 /* snull_coalesce.c: interrupt moderation */
-void snull_coal_init(struct snull_queue *q);
 bool snull_coal_fire_now(struct snull_queue *q, int cause);
 void snull_coal_cancel(struct snull_queue *q);
 int snull_get_coalesce(struct net_device *dev, struct ethtool_coalesce *ec,
@@ -323,30 +363,26 @@ void snull_interrupt(struct irq_work *work);
 int snull_poll(struct napi_struct *napi, int budget);
 void snull_rx_flush(struct snull_queue *q, u32 max);
 
-/* snull_channels.c: the queues, stopping a pair to reconfigure it, -L/-G */
-void snull_queues_start(struct snull_priv *priv);
-void snull_queues_stop(struct snull_priv *priv);
-int snull_queues_alloc(struct snull_priv *priv);
-void snull_queues_free(struct snull_priv *priv);
-void snull_get_channels(struct net_device *dev, struct ethtool_channels *ch);
-int snull_set_channels(struct net_device *dev, struct ethtool_channels *ch);
-int snull_set_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
-			struct kernel_ethtool_ringparam *kernel_ring,
-			struct netlink_ext_ack *extack);
-
-/* snull_rewrite.c: the address trick */
+/* snull_rewrite.c: the address trick, its entry point */
 int snull_rewrite(u8 *frame, unsigned int len, bool partial);
 int snull_rewrite_skb(struct sk_buff *skb);
-void snull_csum_replace4(__sum16 *sum, __be32 from, __be32 to, bool partial);
 
-/* snull_rewrite6.c: the address trick for IPv6 */
+/* snull_rewrite4.c and snull_rewrite6.c: the trick for each family */
+int snull_rewrite4(u8 *frame, unsigned int len, bool partial);
+unsigned int snull_hdrs_len4(struct sk_buff *skb);
 int snull_rewrite6(u8 *frame, unsigned int len, bool partial);
 unsigned int snull_hdrs_len6(struct sk_buff *skb);
 
-/* snull_fault.c: fault injection through debugfs */
+/* snull_csum.c: the transport checksums the trick updates */
+int snull_l4_check_off(u8 proto, bool ipv6);
+__sum16 *snull_l4_check(u8 proto, bool ipv6, u8 *l4, unsigned int l4len,
+			bool partial);
+void snull_csum_replace4(__sum16 *sum, __be32 from, __be32 to, bool partial);
+void snull_l4_check_done(u8 proto, __sum16 *check, bool partial);
+
+/* snull_fault.c: fault injection's decisions */
 void snull_fault_init(struct snull_priv *priv);
-int snull_debugfs_init(void);
-void snull_debugfs_exit(void);
+void snull_fault_seed(struct snull_faults *f, u64 seed);
 enum snull_verdict snull_fault_tx(struct snull_queue *q);
 int snull_fault_open(struct snull_priv *priv);
 
@@ -366,13 +402,5 @@ static inline void snull_count(struct snull_priv *priv, enum snull_counter c)
 {
 	snull_count_add(priv, c, 1);
 }
-
-/* snull_ethtool.c */
-extern const struct ethtool_ops snull_ethtool_ops;
-
-/* snull_ioctl.c: ndo_siocdevprivate and ndo_set_config */
-int snull_ioctl(struct net_device *dev, struct ifreq *ifr,
-		void __user *data, int cmd);
-int snull_config(struct net_device *dev, struct ifmap *map);
 
 #endif /* _SNULL_H */

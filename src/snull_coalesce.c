@@ -11,6 +11,10 @@
  * means at once, the book's behaviour. The settings are the device's; each
  * queue's line keeps its own count and timer. The rest of the moderation is
  * NAPI's: the line stays masked while poll keeps up.
+ *
+ * This file is the policy: whether a raise fires now or is held, and for
+ * how long. The line and the timers that end a hold are the hardware's
+ * (snull_hw.c), which asks here and is never called from here.
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -18,32 +22,6 @@
 #include <linux/stringify.h>
 
 #include "snull.h"
-
-/* The hold is over: fire the line for what came meanwhile (hard IRQ). */
-static enum hrtimer_restart snull_coal_timer(struct hrtimer *timer)
-{
-	struct snull_coal *coal = container_of(timer, struct snull_coal, timer);
-
-	atomic_set(&coal->held, 0);
-	/* A masked line fires at its unmask; see snull_irq_unmask(). */
-	if (READ_ONCE(coal->q->irq_enabled))
-		snull_fire(coal->q);
-	return HRTIMER_NORESTART;
-}
-
-void snull_coal_init(struct snull_queue *q)
-{
-	int cause;
-
-	for (cause = 0; cause < SNULL_NR_CAUSES; cause++) {
-		struct snull_coal *coal = &q->coal[cause];
-
-		coal->q = q;
-		atomic_set(&coal->held, 0);
-		hrtimer_setup(&coal->timer, snull_coal_timer, CLOCK_MONOTONIC,
-			      HRTIMER_MODE_REL_HARD);
-	}
-}
 
 /*
  * A cause was raised with the line unmasked: fire now (true), or hold it

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What ethtool shows: driver info, link, ring, counters (and sets: the
- * interrupt moderation of snull_coalesce.c, the channels and ring size
- * of snull_channels.c).
+ * The ethtool interface: driver info, link and counters here; interrupt
+ * moderation in snull_coalesce.c, channels in snull_channels.c, the ring
+ * size in snull_ringparam.c.
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -58,17 +58,6 @@ static const char snull_queue_counter_names[][ETH_GSTRING_LEN] = {
 };
 
 #define SNULL_NR_QUEUE_COUNTERS	ARRAY_SIZE(snull_queue_counter_names)
-
-static void snull_get_ringparam(struct net_device *dev,
-				struct ethtool_ringparam *ring,
-				struct kernel_ethtool_ringparam *kernel_ring,
-				struct netlink_ext_ack *extack)
-{
-	struct snull_priv *priv = netdev_priv(dev);
-
-	ring->tx_max_pending = SNULL_MAX_POOL;
-	ring->tx_pending = priv->queues[0].tx.size;
-}
 
 /*
  * The core sizes its buffer with this and fills it under the same RTNL
@@ -126,8 +115,8 @@ const struct ethtool_ops snull_ethtool_ops = {
 	.get_channels		= snull_get_channels,	/* snull_channels.c */
 	.set_channels		= snull_set_channels,	/* snull_channels.c */
 	.get_link		= ethtool_op_get_link,
-	.get_ringparam		= snull_get_ringparam,
-	.set_ringparam		= snull_set_ringparam,	/* snull_channels.c */
+	.get_ringparam		= snull_get_ringparam,	/* snull_ringparam.c */
+	.set_ringparam		= snull_set_ringparam,	/* snull_ringparam.c */
 	.get_sset_count		= snull_get_sset_count,
 	.get_strings		= snull_get_strings,
 	.get_ethtool_stats	= snull_get_ethtool_stats,

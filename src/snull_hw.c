@@ -132,13 +132,48 @@ void snull_fire(struct snull_queue *q)
 }
 
 /* The delay has passed: fire the line (hard-IRQ context). */
-enum hrtimer_restart snull_irq_timer(struct hrtimer *timer)
+static enum hrtimer_restart snull_irq_timer(struct hrtimer *timer)
 {
 	struct snull_queue *q = container_of(timer, struct snull_queue,
 					     irq_timer);
 
 	irq_work_queue(&q->irq);
 	return HRTIMER_NORESTART;
+}
+
+/*
+ * A moderation hold is over (snull_coal_fire_now() started it): fire the
+ * line for what came meanwhile. Hard-IRQ context.
+ */
+static enum hrtimer_restart snull_coal_timer(struct hrtimer *timer)
+{
+	struct snull_coal *coal = container_of(timer, struct snull_coal, timer);
+
+	atomic_set(&coal->held, 0);
+	/* A masked line fires at its unmask; see snull_irq_unmask(). */
+	if (READ_ONCE(coal->q->irq_enabled))
+		snull_fire(coal->q);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * The timers of queue @q's line: the late fire of irq_delay_us and one
+ * moderation hold per cause. Hard-IRQ timers, as the line they raise.
+ */
+void snull_irq_init(struct snull_queue *q)
+{
+	int cause;
+
+	hrtimer_setup(&q->irq_timer, snull_irq_timer, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
+	for (cause = 0; cause < SNULL_NR_CAUSES; cause++) {
+		struct snull_coal *coal = &q->coal[cause];
+
+		coal->q = q;
+		atomic_set(&coal->held, 0);
+		hrtimer_setup(&coal->timer, snull_coal_timer, CLOCK_MONOTONIC,
+			      HRTIMER_MODE_REL_HARD);
+	}
 }
 
 /*

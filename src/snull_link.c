@@ -133,6 +133,11 @@ int snull_pair_add(int index, int fault)
 		b = alloc_netdev_mqs(sizeof(struct snull_priv), "sn%d",
 				     NET_NAME_ENUM, snull_setup, queues, queues);
 	if (b) {
+		/* As the core sets it for a device ip link makes: ip -d link shows
+		 * kind snull, and ip link del knows whose device it is.
+		 */
+		a->rtnl_link_ops = &snull_link_ops;
+		b->rtnl_link_ops = &snull_link_ops;
 		snull_pair_addrs(a, b, index);
 		err = snull_pair_register(a, b, fault, &a_owned);
 		if (!err)

@@ -185,7 +185,6 @@ void snull_setup(struct net_device *dev)
 	dev->netdev_ops = &snull_netdev_ops;
 	dev->header_ops = &snull_header_ops;
 	dev->ethtool_ops = &snull_ethtool_ops;
-	dev->rtnl_link_ops = &snull_link_ops;	/* ip -d link: kind snull */
 	dev->watchdog_timeo = msecs_to_jiffies(snull_timeout);
 	dev->flags |= IFF_NOARP;
 	/*

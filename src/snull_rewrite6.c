@@ -5,9 +5,9 @@
  * The low bit of byte 7 of both addresses, the last byte of a /64 prefix,
  * flips on the way: fd00::1 -> fd00::2 leaves sn0 and reaches sn1 as
  * fd00:0:0:1::1 -> fd00:0:0:1::2, as 192.168.0.0/24 and 192.168.1.0/24 do
- * for IPv4 (snull_rewrite.c). IPv6 has no header checksum, but TCP, UDP
+ * for IPv4 (snull_rewrite4.c). IPv6 has no header checksum, but TCP, UDP
  * and ICMPv6 all cover both addresses in their pseudo-header, so their
- * sums get the same incremental update.
+ * sums get the same incremental update (snull_csum.c).
  *
  * The rule (docs/interface.md):
  * - Only a packet between two global unicast addresses is rewritten. One
@@ -24,12 +24,9 @@
  *   packet is dropped and counted (tx_drop_ipv6_nexthdr), never half
  *   rewritten.
  */
-#include <linux/icmpv6.h>
+#include <linux/if_ether.h>
 #include <linux/ipv6.h>
 #include <linux/skbuff.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
-#include <net/checksum.h>
 #include <net/ipv6.h>
 #include <net/ndisc.h>
 
@@ -44,24 +41,6 @@ static bool snull_addr6_global(const struct in6_addr *a)
 
 	return !link_local && !ipv6_addr_any(a) && !ipv6_addr_loopback(a) &&
 	       !ipv6_addr_is_multicast(a) && !ipv6_addr_v4mapped(a);
-}
-
-/*
- * The offset of the checksum in the transport header @nexthdr, or -1 if the
- * trick does not rewrite packets with this next header.
- */
-static int snull_check_off6(u8 nexthdr)
-{
-	switch (nexthdr) {
-	case IPPROTO_TCP:
-		return offsetof(struct tcphdr, check);
-	case IPPROTO_UDP:
-		return offsetof(struct udphdr, check);
-	case IPPROTO_ICMPV6:
-		return offsetof(struct icmp6hdr, icmp6_cksum);
-	default:
-		return -1;
-	}
 }
 
 static bool snull_icmp6_is_nd(u8 type)
@@ -84,16 +63,15 @@ static void snull_flip6(struct in6_addr *addr, __sum16 *check, bool partial)
 }
 
 /*
- * The IPv6 half of snull_rewrite(): @frame is an Ethernet frame of @len
- * bytes with the IPv6 EtherType; the same contract as snull_rewrite().
+ * The IPv6 leaf of snull_rewrite(): @frame is an Ethernet frame of @len
+ * bytes with the IPv6 EtherType, rewritten in place; the same contract.
  */
 int snull_rewrite6(u8 *frame, unsigned int len, bool partial)
 {
 	struct ipv6hdr *ip6h = (struct ipv6hdr *)(frame + ETH_HLEN);
 	u8 *l4 = frame + ETH_HLEN + sizeof(*ip6h);
-	__sum16 *check = NULL;
+	__sum16 *check;
 	unsigned int plen;
-	int off;
 
 	if (len < ETH_HLEN + sizeof(*ip6h))
 		return SNULL_TX_DROP_RUNT;
@@ -105,34 +83,22 @@ int snull_rewrite6(u8 *frame, unsigned int len, bool partial)
 	if (!snull_addr6_global(&ip6h->saddr) ||
 	    !snull_addr6_global(&ip6h->daddr))
 		return 0;
-	off = snull_check_off6(ip6h->nexthdr);
-	if (off < 0)
+	if (snull_l4_check_off(ip6h->nexthdr, true) < 0)
 		return SNULL_TX_DROP_IPV6_NEXTHDR;
 	if (ip6h->nexthdr == IPPROTO_ICMPV6 && plen && snull_icmp6_is_nd(l4[0]))
 		return 0;
 
-	/* A transport header cut short has no checksum field to update. */
-	if (plen >= off + sizeof(*check))
-		check = (__sum16 *)(l4 + off);
-	/*
-	 * A complete UDP sum of 0 is "none", allowed over IPv6 for tunnels
-	 * only (RFC 6935): it stays as the sender chose. A partial sum is no
-	 * checksum yet, and 0 is a value like any other.
-	 */
-	if (check && ip6h->nexthdr == IPPROTO_UDP && !*check && !partial)
-		check = NULL;
+	check = snull_l4_check(ip6h->nexthdr, true, l4, plen, partial);
 	snull_flip6(&ip6h->saddr, check, partial);
 	snull_flip6(&ip6h->daddr, check, partial);
-	/* An updated UDP sum that comes out as 0 is sent as 0xffff (RFC 8200). */
-	if (check && ip6h->nexthdr == IPPROTO_UDP && !*check && !partial)
-		*check = CSUM_MANGLED_0;
+	snull_l4_check_done(ip6h->nexthdr, check, partial);
 	return 0;
 }
 
 /*
- * snull_hdrs_len() for an IPv6 frame: Ethernet, the fixed IPv6 header and
- * the transport header up to its checksum (which holds ICMPv6's type too),
- * bounded by the frame.
+ * How much of the IPv6 frame @skb the trick reads and writes: Ethernet, the
+ * fixed IPv6 header and the transport header up to its checksum (which
+ * holds ICMPv6's type too), bounded by the frame.
  */
 unsigned int snull_hdrs_len6(struct sk_buff *skb)
 {
@@ -143,7 +109,7 @@ unsigned int snull_hdrs_len6(struct sk_buff *skb)
 	if (skb->len < len || !pskb_may_pull(skb, len))
 		return min(skb->len, len);
 	ip6h = (const struct ipv6hdr *)(skb->data + ETH_HLEN);
-	off = snull_check_off6(ip6h->nexthdr);
+	off = snull_l4_check_off(ip6h->nexthdr, true);
 	if (off >= 0)
 		len += off + sizeof(__sum16);
 	return min(skb->len, len);
