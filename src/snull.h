@@ -200,7 +200,8 @@ struct snull_queue {
 	struct snull_coal coal[SNULL_NR_CAUSES];
 	unsigned long status;		/* pending causes: atomic bitops */
 	bool irq_enabled;		/* the interrupt mask: false = masked */
-	spinlock_t lock;		/* one handler at a time with use_napi=0 */
+	spinlock_t lock;		/* use_napi=0: the handler's, and the flush's */
+	bool doorbell_owed;		/* posted with xmit_more; under the txq lock */
 	struct snull_ring tx;		/* allocated while the queue is active */
 	u32 napi_max_work;		/* written by poll only */
 	struct rcu_head rcu;		/* queue 0's frees the array */
@@ -212,10 +213,10 @@ struct snull_priv {
 	struct snull_queue *queues;	/* max_queues of them */
 	/*
 	 * Active queues, the same at both ends: changed under RTNL only
-	 * while both ends are stopped (snull_channels.c).
+	 * while both ends are paused (snull_channels.c).
 	 */
 	u32 nr_queues;
-	u32 max_queues;
+	u32 max_queues;		/* the same at both ends, fixed */
 	struct snull_coal_param coal[SNULL_NR_CAUSES];
 	bool promisc;			/* the MAC filter lets every frame in */
 	bool unlinked;			/* queued for unregistration, under RTNL */
@@ -280,6 +281,8 @@ int snull_ioctl(struct net_device *dev, struct ifreq *ifr,
 int snull_config(struct net_device *dev, struct ifmap *map);
 
 /* snull_queues.c: the queues' life, a pair's pause and resume */
+u32 snull_pair_max_queues(const struct net_device *a,
+			  const struct net_device *b);
 int snull_queues_alloc(struct snull_priv *priv);
 void snull_queues_free(struct snull_priv *priv);
 void snull_queues_start(struct snull_priv *priv);

@@ -16,6 +16,7 @@
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/stringify.h>
 #include <net/rtnetlink.h>
 
 #include "snull.h"
@@ -151,13 +152,24 @@ int snull_pair_add(int index, int fault)
 }
 
 /*
- * rtnl_link_ops.validate. Context: process; RTNL held. An address asked
- * for must be a unicast Ethernet one; the peer gets it with the last bit
- * flipped.
+ * rtnl_link_ops.validate. Context: process; RTNL held. The queue counts
+ * asked for (numtxqueues, numrxqueues) may differ, and the pair uses the
+ * fewest of its ends' (snull_pair_max_queues()), but none may be over
+ * what the driver's arrays hold. An address asked for must be a unicast
+ * Ethernet one; the peer gets it with the last bit flipped.
  */
 static int snull_validate(struct nlattr *tb[], struct nlattr *data[],
 			  struct netlink_ext_ack *extack)
 {
+	if ((tb[IFLA_NUM_TX_QUEUES] &&
+	     nla_get_u32(tb[IFLA_NUM_TX_QUEUES]) > SNULL_MAX_QUEUES) ||
+	    (tb[IFLA_NUM_RX_QUEUES] &&
+	     nla_get_u32(tb[IFLA_NUM_RX_QUEUES]) > SNULL_MAX_QUEUES)) {
+		NL_SET_ERR_MSG_MOD(extack, "a device has at most "
+				   __stringify(SNULL_MAX_QUEUES) " TX and "
+				   __stringify(SNULL_MAX_QUEUES) " RX queues");
+		return -EINVAL;
+	}
 	if (!tb[IFLA_ADDRESS])
 		return 0;
 	if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {

@@ -217,6 +217,7 @@ int snull_priv_init(struct net_device *dev, struct net_device *peer)
 	int err;
 
 	priv->peer = netdev_priv(peer);
+	priv->max_queues = snull_pair_max_queues(dev, peer);
 	netif_carrier_off(dev);
 
 	err = snull_queues_alloc(priv);

@@ -45,9 +45,26 @@ static void snull_queue_init(struct snull_priv *priv, struct snull_queue *q,
 }
 
 /*
- * Before registration (snull_priv_init()): every queue's structure, the
- * first queue's ring, one active queue as in the book. alloc_netdev_mqs()
- * made max_queues TX and RX queues in the core; the stack may use one.
+ * The queues pair @a, @b can have: queue i of one end is wired to queue i
+ * of the other, so the fewest of the four counts the core made (each end's
+ * TX and RX queues; ip link add may ask for any, and its peer has the
+ * default), and never more than SNULL_MAX_QUEUES, which every array sized
+ * by a queue count assumes (snull_validate() refuses more).
+ */
+u32 snull_pair_max_queues(const struct net_device *a,
+			  const struct net_device *b)
+{
+	u32 n = min(a->num_tx_queues, a->num_rx_queues);
+
+	n = min3(n, b->num_tx_queues, b->num_rx_queues);
+	return min_t(u32, n, SNULL_MAX_QUEUES);
+}
+
+/*
+ * Before registration (snull_priv_init()): every queue's structure, for
+ * the max_queues the pair can have, the first queue's ring, one active
+ * queue as in the book. The core's queues beyond max_queues, if the
+ * device has any, are never used.
  */
 int snull_queues_alloc(struct snull_priv *priv)
 {
@@ -55,7 +72,6 @@ int snull_queues_alloc(struct snull_priv *priv)
 	u32 i;
 	int err;
 
-	priv->max_queues = dev->num_tx_queues;
 	priv->queues = kcalloc(priv->max_queues, sizeof(*priv->queues),
 			       GFP_KERNEL);
 	if (!priv->queues)
@@ -128,11 +144,26 @@ void snull_queues_start(struct snull_priv *priv)
 }
 
 /*
- * Stop the receive machinery of every active queue, the TX queues being
- * stopped already. NAPI goes first, so a poll that completes cannot unmask
- * after we mask; snull_irq_quiesce() then waits out an interrupt already on
- * its way or running on another CPU. Afterwards nothing reads the peer's
- * rings but us.
+ * use_napi=0: irq_work_sync() waits for one run of the handler, and a run
+ * queued on a second CPU before the mask may still be on its way
+ * (pitfalls.md #20). Each run does all it does under q->lock, the mask
+ * checked first (snull_regular_interrupt()): once we have held the lock,
+ * no run is in the ring or in BQL, and every run still to come finds the
+ * line masked.
+ */
+static void snull_queue_fence(struct snull_queue *q)
+{
+	spin_lock_irq(&q->lock);
+	spin_unlock_irq(&q->lock);
+}
+
+/*
+ * Stop the receive machinery of every active queue: NAPI first, so a poll
+ * that completes cannot unmask after we mask; then the mask, and
+ * snull_irq_quiesce() waits out an interrupt already on its way; with
+ * use_napi=0 the fence waits out a handler still running on another CPU.
+ * Afterwards this end neither reads the peer's rings nor cleans its own.
+ * The peer's receive path may still read ours, unless it is paused too.
  */
 static void snull_queues_quiesce(struct snull_priv *priv)
 {
@@ -145,6 +176,8 @@ static void snull_queues_quiesce(struct snull_priv *priv)
 			napi_disable(&q->napi);
 		snull_irq_mask(q);
 		snull_irq_quiesce(q);
+		if (!snull_use_napi)
+			snull_queue_fence(q);
 	}
 }
 
@@ -160,6 +193,42 @@ void snull_queues_stop(struct snull_priv *priv)
 	snull_queues_quiesce(priv);
 	for (i = 0; i < priv->nr_queues; i++)
 		snull_rx_flush(&priv->queues[i], U32_MAX);
+}
+
+/*
+ * Stop every TX queue of @dev for a pause, as netif_tx_disable() does, and
+ * keep the core's watchdog off them until the resume. The watchdog times
+ * out a queue that has been stopped for watchdog_timeo since its
+ * trans_start, and an idle queue's trans_start is old: a pause would look
+ * like a hung ring, and a reconfiguration is no lost interrupt. So, under
+ * the queue's lock, where no xmit runs and so nothing else writes it: now
+ * before the stop (6.6's netif_tx_stop_queue() does that itself, 6.1's
+ * does not), and after it a trans_start that the watchdog cannot reach
+ * (as far ahead as jiffies comparisons allow) until snull_tx_unpause().
+ */
+static void snull_tx_pause(struct net_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->num_tx_queues; i++) {
+		struct netdev_queue *txq = netdev_get_tx_queue(dev, i);
+
+		__netif_tx_lock_bh(txq);
+		WRITE_ONCE(txq->trans_start, jiffies);
+		smp_wmb(); /* the watchdog sees the stop with a fresh start */
+		netif_tx_stop_queue(txq);
+		WRITE_ONCE(txq->trans_start, jiffies + MAX_JIFFY_OFFSET);
+		__netif_tx_unlock_bh(txq);
+	}
+}
+
+/* The pause is over: the watchdog's clock starts now, for every queue. */
+static void snull_tx_unpause(struct net_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->num_tx_queues; i++)
+		WRITE_ONCE(netdev_get_tx_queue(dev, i)->trans_start, jiffies);
 }
 
 /*
@@ -186,7 +255,7 @@ void snull_pair_pause(struct snull_priv *ends[2], bool running[2])
 	}
 	for (i = 0; i < 2; i++)
 		if (running[i])
-			netif_tx_disable(ends[i]->dev);
+			snull_tx_pause(ends[i]->dev);
 }
 
 /*
@@ -205,6 +274,7 @@ void snull_pair_resume(struct snull_priv *ends[2], bool running[2])
 	for (i = 0; i < 2; i++) {
 		if (!running[i])
 			continue;
+		snull_tx_unpause(ends[i]->dev);
 		snull_queues_start(ends[i]);
 		/*
 		 * netif_tx_start_queue() does not run the qdisc: what it held

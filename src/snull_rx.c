@@ -223,6 +223,14 @@ void snull_rx_flush(struct snull_queue *q, u32 max)
 	spin_unlock_irq(&q->lock);
 }
 
+/* An interrupt taken: counted, and where it ran. */
+static void snull_count_irq(struct snull_queue *q)
+{
+	snull_count(q->priv, SNULL_IRQ_HANDLED);
+	if (unlikely(!in_hardirq()))
+		snull_count(q->priv, SNULL_IRQ_NOT_HARDIRQ);
+}
+
 static void snull_count_causes(struct snull_priv *priv, unsigned long status)
 {
 	if (status & BIT(SNULL_RX_INTR))
@@ -240,8 +248,13 @@ static void snull_count_causes(struct snull_priv *priv, unsigned long status)
  */
 static void snull_napi_interrupt(struct snull_queue *q)
 {
-	unsigned long status = READ_ONCE(q->status);
+	unsigned long status;
 
+	/* A masked line does not interrupt: this is a late or spurious fire. */
+	if (!READ_ONCE(q->irq_enabled))
+		return;
+	snull_count_irq(q);
+	status = READ_ONCE(q->status);
 	if (!status)
 		return;
 	snull_count_causes(q->priv, status);
@@ -258,8 +271,9 @@ static void snull_napi_interrupt(struct snull_queue *q)
  * its irq_work is one that RT runs in a thread (snull_setup()), as RT
  * threads a requested interrupt; elsewhere it still runs in hard-IRQ
  * context. An irq_work may run on two CPUs at once, so the lock keeps one
- * handler in the ring at a time, and the mask is checked again under it:
- * ndo_stop may have masked and flushed while we waited (snull_rx_flush()).
+ * handler in the ring at a time, and the mask is checked under it, before
+ * anything else: ndo_stop may have masked and flushed while we waited
+ * (snull_rx_flush()), or a pause masked and fenced (snull_queues.c).
  */
 static void snull_regular_interrupt(struct snull_queue *q)
 {
@@ -268,6 +282,7 @@ static void snull_regular_interrupt(struct snull_queue *q)
 	spin_lock(&q->lock);
 	if (unlikely(!READ_ONCE(q->irq_enabled)))
 		goto out;
+	snull_count_irq(q);
 	status = xchg(&q->status, 0);
 	snull_count_causes(q->priv, status);
 	if (status & BIT(SNULL_TX_INTR))
@@ -287,13 +302,6 @@ out:
 void snull_interrupt(struct irq_work *work)
 {
 	struct snull_queue *q = container_of(work, struct snull_queue, irq);
-
-	/* A masked line does not interrupt: this is a late or spurious fire. */
-	if (!READ_ONCE(q->irq_enabled))
-		return;
-	snull_count(q->priv, SNULL_IRQ_HANDLED);
-	if (unlikely(!in_hardirq()))
-		snull_count(q->priv, SNULL_IRQ_NOT_HARDIRQ);
 
 	if (snull_use_napi)
 		snull_napi_interrupt(q);
