@@ -199,6 +199,37 @@ void snull_tx_start(struct snull_queue *q)
 }
 
 /*
+ * Ring the peer's doorbell for queue @q: its RX interrupt, for every
+ * descriptor posted since the last ring.
+ */
+static void snull_doorbell(struct snull_queue *q)
+{
+	q->doorbell_owed = false;
+	snull_raise_irq(snull_peer_queue(q), SNULL_RX_INTR);
+}
+
+/*
+ * xmit drops @skb (NULL if freed already) for @reason, a drop counter. The
+ * frames posted before it with xmit_more wait for a doorbell that this one
+ * was to ring, as the last of its batch: ring it now, or they would stay
+ * on the wire until some later frame rang it, in flight for BQL and for
+ * TCP, which does not retransmit what it believes is still queued in the
+ * host (skb_still_in_host_queue()).
+ */
+static void snull_tx_drop(struct snull_queue *q, struct sk_buff *skb,
+			  int reason)
+{
+	snull_count(q->priv, reason);
+	if (skb) {
+		net_dbg_ratelimited("%s: frame of %u bytes dropped (reason %d)\n",
+				    q->priv->dev->name, skb->len, reason);
+		dev_kfree_skb_any(skb);
+	}
+	if (q->doorbell_owed && !netdev_xmit_more())
+		snull_doorbell(q);
+}
+
+/*
  * ndo_start_xmit (the book's snull_tx). Context: BHs disabled (process or
  * softirq); the lock of the skb's TX queue held (__netif_tx_lock), so one
  * xmit at a time owns that queue's ring->head; the queue is not stopped.
@@ -250,17 +281,14 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 	if (!snull_copy && unlikely(skb_shared(skb))) {
 		skb = skb_share_check(skb, GFP_ATOMIC);
 		if (unlikely(!skb)) {
-			snull_count(priv, SNULL_TX_DROP_NOMEM);
+			snull_tx_drop(q, NULL, SNULL_TX_DROP_NOMEM);
 			return NETDEV_TX_OK;
 		}
 	}
 	desc = snull_ring_desc(ring, ring->head);
 	reason = snull_prepare(q, desc, skb);
 	if (unlikely(reason)) {
-		snull_count(priv, reason);
-		net_dbg_ratelimited("%s: frame of %u bytes dropped (reason %d)\n",
-				    dev->name, skb->len, reason);
-		dev_kfree_skb_any(skb);
+		snull_tx_drop(q, skb, reason);
 		return NETDEV_TX_OK;
 	}
 
@@ -275,12 +303,16 @@ netdev_tx_t snull_tx(struct sk_buff *skb, struct net_device *dev)
 	 * The doorbell: the peer's RX interrupt. When the stack says more
 	 * frames follow at once (xmit_more), ring it only for the last, as
 	 * drivers batch their MMIO writes; but always when the queue has
-	 * just stopped, by us or BQL, since then no next frame may come.
+	 * just stopped, for whatever reason (a full ring, BQL, a stalled
+	 * engine), since then no next frame may come; and, should the last
+	 * of the batch be dropped, for it (snull_tx_drop()).
 	 */
-	if (doorbell || netif_xmit_stopped(txq))
-		snull_raise_irq(snull_peer_queue(q), SNULL_RX_INTR);
-	else
+	if (doorbell || netif_xmit_stopped(txq)) {
+		snull_doorbell(q);
+	} else {
+		q->doorbell_owed = true;
 		snull_count(priv, SNULL_TX_XMIT_MORE);
+	}
 	return NETDEV_TX_OK;
 }
 
@@ -357,7 +389,11 @@ void snull_tx_timeout(struct net_device *dev, unsigned int txqueue)
 	struct snull_queue *q = &priv->queues[txqueue];
 	struct snull_ring *ring = &q->tx;
 
-	/* Queues beyond nr_queues are started and never stop: not them. */
+	/*
+	 * Not a queue beyond nr_queues: the watchdog never sees those stopped
+	 * long (started at every open and resume, and kept off the watchdog
+	 * while a pause stops them: snull_tx_pause()).
+	 */
 	if (WARN_ON_ONCE(txqueue >= priv->nr_queues))
 		return;
 	snull_count(priv, SNULL_TX_TIMEOUTS);
