@@ -13,6 +13,7 @@
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
+#include <net/sock.h>
 
 #include "snull.h"
 
@@ -123,6 +124,16 @@ static struct sk_buff *snull_rx_take(struct snull_priv *priv,
 		dev_kfree_skb_any(skb);
 		return NULL;
 	}
+	/*
+	 * GRO takes skbs as a NIC makes them, owned by no socket: when it
+	 * merges one into another, or steals its head, it frees what is left
+	 * without the sender's destructor, whose socket would never get its
+	 * write memory back. A sock_wfree skb goes GRO's slow way, which
+	 * compares and keeps the owner; any other owner (TCP's tcp_wfree) lets
+	 * go here, as veth does. use_napi=0's skbs let go at xmit.
+	 */
+	if (snull_use_napi)
+		skb_prepare_for_gro(skb);
 	return skb;
 }
 

@@ -130,8 +130,9 @@ static int snull_prepare(struct snull_queue *q, struct snull_desc *desc,
  * handler. With use_napi=0 the peer receives in its hard-IRQ handler,
  * where netif_rx() frees what its backlog cannot take, and a socket's
  * destructor may not run in hard IRQ: the skb lets go of its socket here,
- * as loopback does. NAPI receives in softirq and keeps it, so TCP Small
- * Queues still count these bytes.
+ * as loopback does. NAPI receives in softirq and keeps it until the
+ * receiver takes the frame (snull_rx_take()), so TCP Small Queues count
+ * these bytes while they are on the wire.
  */
 static void snull_hand_over(struct snull_priv *priv, struct snull_desc *desc,
 			    struct sk_buff *skb)
