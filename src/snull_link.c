@@ -101,8 +101,13 @@ static int snull_pair_register(struct net_device *first,
 	err = snull_fault_hit(fault, 4) ? -EBUSY :
 		register_netdevice(second);
 	if (err) {
-		snull_priv_teardown(second);
+		/*
+		 * First the registered end, whose notifier removes its knobs
+		 * and waits for their writers: hold_ring raises interrupts on
+		 * the peer's queues, which must outlive every such write.
+		 */
 		unregister_netdevice(first);
+		snull_priv_teardown(second);
 	} else {
 		snull_set_owned(second);
 	}
