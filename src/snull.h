@@ -15,7 +15,6 @@
 #include <linux/if_vlan.h>
 #include <linux/irq_work.h>
 #include <linux/netdevice.h>
-#include <linux/prandom.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 
@@ -155,15 +154,14 @@ struct snull_pcpu_stats {
 struct snull_faults {
 	u32 drop_every;
 	u32 drop_prob;			/* per million */
-	u64 drop_seed;			/* written under netif_tx_lock */
+	u64 drop_seed;			/* keys drop_prob's generator */
 	u32 corrupt_every;
 	u32 irq_delay_us;
 	u32 lockup;
 	bool hold_ring;
 	u32 fail_open;			/* errno, one shot */
 	atomic_t seq;			/* frames seen, on every queue */
-	spinlock_t rnd_lock;		/* xmits of two queues can race */
-	struct rnd_state rnd;		/* behind drop_prob, under rnd_lock */
+	atomic64_t draws;		/* drop_prob's draws since the seed */
 	struct dentry *dir;
 };
 

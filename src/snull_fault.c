@@ -16,29 +16,24 @@
  * hardware (snull_hw.c) and the wire (snull_rx.c) directly.
  */
 #include <linux/netdevice.h>
+#include <linux/siphash.h>
 
 #include "snull.h"
 
 void snull_fault_init(struct snull_priv *priv)
 {
-	struct snull_faults *f = &priv->faults;
-
-	f->lockup = snull_lockup;
-	spin_lock_init(&f->rnd_lock);
-	prandom_seed_state(&f->rnd, 0);
+	priv->faults.lockup = snull_lockup;
 }
 
 /*
  * Restart drop_prob's generator at @seed, so that writing the same seed
- * again drops the same frames again. The xmits of all queues draw from it
- * under rnd_lock, with BHs off: so do we.
+ * again drops the same frames again (see snull_draw()). Draws racing with
+ * the write may see the old seed or the new one.
  */
 void snull_fault_seed(struct snull_faults *f, u64 seed)
 {
-	spin_lock_bh(&f->rnd_lock);
 	WRITE_ONCE(f->drop_seed, seed);
-	prandom_seed_state(&f->rnd, seed);
-	spin_unlock_bh(&f->rnd_lock);
+	atomic64_set(&f->draws, 0);
 }
 
 static bool snull_every(u32 seq, const u32 *knob)
@@ -48,21 +43,27 @@ static bool snull_every(u32 seq, const u32 *knob)
 	return every && seq % every == 0;
 }
 
-/* drop_prob's draw: a generator shared by the xmits of every queue. */
+/*
+ * drop_prob's draw, shared by the xmits of every queue: the Nth draw since
+ * the seed was written is the kernel's SipHash of N keyed by the seed. It
+ * takes no lock, so any context may draw: netpoll calls xmit with IRQs off
+ * (and from hard IRQ), where PREEMPT_RT allows no spinlock_t. The draws of
+ * two queues at once each get their own N; the sequence, the same for a
+ * seed, is spread over the frames in the order they draw.
+ */
 static bool snull_draw(struct snull_faults *f, u32 prob)
 {
-	bool hit;
+	siphash_key_t key = { .key = { READ_ONCE(f->drop_seed) } };
+	u64 n = atomic64_inc_return(&f->draws);
 
-	spin_lock(&f->rnd_lock);
-	hit = prandom_u32_state(&f->rnd) % 1000000 < prob;
-	spin_unlock(&f->rnd_lock);
-	return hit;
+	return (u32)siphash_1u64(n, &key) % 1000000 < prob;
 }
 
 /*
  * Decide the fate of the frame xmit is about to post on queue @q. Context:
- * xmit, BHs off, under that queue's lock only: the xmits of two queues may
- * run at once, so the sequence is atomic and the generator has its lock.
+ * xmit, BHs off (or IRQs, from netpoll), under that queue's lock only: the
+ * xmits of two queues may run at once, so the sequence and the generator's
+ * draws are atomic counters.
  */
 enum snull_verdict snull_fault_tx(struct snull_queue *q)
 {
