@@ -18,6 +18,13 @@
 #include "snull.h"
 
 /*
+ * DCCP's generic header (RFC 4340, 5.1) keeps its checksum at byte 6, as
+ * UDP does. A kernel may be built without DCCP (and from 6.16 has none),
+ * so its header is not included for this one offset.
+ */
+#define SNULL_DCCP_CHECK_OFF	6
+
+/*
  * The offset of the pseudo-header checksum in the header of transport
  * @proto, or -1 if the trick does not know one there. ICMPv6's sum covers
  * a pseudo-header, ICMPv4's does not (@ipv6 tells them apart).
@@ -28,7 +35,10 @@ int snull_l4_check_off(u8 proto, bool ipv6)
 	case IPPROTO_TCP:
 		return offsetof(struct tcphdr, check);
 	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
 		return offsetof(struct udphdr, check);
+	case IPPROTO_DCCP:
+		return SNULL_DCCP_CHECK_OFF;
 	case IPPROTO_ICMPV6:
 		return ipv6 ? offsetof(struct icmp6hdr, icmp6_cksum) : -1;
 	default:
@@ -42,7 +52,7 @@ int snull_l4_check_off(u8 proto, bool ipv6)
  * short has no field to update, and a complete UDP sum of 0 means the
  * sender chose none (over IPv6, for tunnels only: RFC 6935), which stays
  * so. A partial sum (CHECKSUM_PARTIAL) is no checksum yet, and 0 is a
- * value like any other there.
+ * value like any other there. UDP-Lite and DCCP always have a sum.
  */
 __sum16 *snull_l4_check(u8 proto, bool ipv6, u8 *l4, unsigned int l4len,
 			bool partial)
@@ -77,12 +87,14 @@ void snull_csum_replace4(__sum16 *sum, __be32 from, __be32 to, bool partial)
 }
 
 /*
- * After the update: a complete UDP sum that came out as 0 is sent as
- * 0xffff, since 0 would read as "no checksum" (RFC 768, 8200), as the
- * stack's own senders do.
+ * After the update: a complete UDP or UDP-Lite sum that came out as 0 is
+ * sent as 0xffff, as the stack's own senders do: 0 would read as "no
+ * checksum" for UDP (RFC 768, 8200) and is never sent by UDP-Lite (RFC
+ * 3828).
  */
 void snull_l4_check_done(u8 proto, __sum16 *check, bool partial)
 {
-	if (check && !*check && !partial && proto == IPPROTO_UDP)
+	if (check && !*check && !partial &&
+	    (proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE))
 		*check = CSUM_MANGLED_0;
 }

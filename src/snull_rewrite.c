@@ -84,6 +84,15 @@ int snull_rewrite_skb(struct sk_buff *skb)
 		     skb_ensure_writable(skb, snull_hdrs_len(skb))))
 		return SNULL_TX_DROP_NOMEM;
 	/*
+	 * A CHECKSUM_COMPLETE skb (forwarded or redirected here from a device
+	 * that sums what it receives) carries the sum of the bytes the trick
+	 * is about to change: it would arrive wrong, and the receiver would
+	 * report a "hw csum failure". Let the receiver check in software, as
+	 * the stack does when it forwards (skb_forward_csum()).
+	 */
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+	/*
 	 * The length checks compare the headers with the whole frame, and
 	 * every byte the rewrite touches is within snull_hdrs_len(): linear
 	 * now, and ours.

@@ -19,7 +19,8 @@
 
 /*
  * The transport's checksum covers a pseudo-header with both addresses
- * (TCP, UDP): it gets the same incremental update as the IP header's. @l4
+ * (TCP, UDP, UDP-Lite, DCCP): it gets the same incremental update as the
+ * IP header's. @l4
  * points at the transport header, @l4len bytes of which are in the frame.
  */
 static void snull_fix_l4(const struct iphdr *iph, u8 *l4, unsigned int l4len,

@@ -5,9 +5,10 @@
  * The low bit of byte 7 of both addresses, the last byte of a /64 prefix,
  * flips on the way: fd00::1 -> fd00::2 leaves sn0 and reaches sn1 as
  * fd00:0:0:1::1 -> fd00:0:0:1::2, as 192.168.0.0/24 and 192.168.1.0/24 do
- * for IPv4 (snull_rewrite4.c). IPv6 has no header checksum, but TCP, UDP
- * and ICMPv6 all cover both addresses in their pseudo-header, so their
- * sums get the same incremental update (snull_csum.c).
+ * for IPv4 (snull_rewrite4.c). IPv6 has no header checksum, but TCP, UDP,
+ * UDP-Lite, DCCP and ICMPv6 all cover both addresses in their
+ * pseudo-header, so their sums get the same incremental update
+ * (snull_csum.c).
  *
  * The rule (docs/interface.md):
  * - Only a packet between two global unicast addresses is rewritten. One
@@ -18,7 +19,8 @@
  * - Neighbour discovery messages pass unchanged even between global
  *   addresses: their bodies carry addresses (the target, the link-layer
  *   options) that a header rewrite would leave contradicting the header.
- * - Otherwise the next header must be TCP, UDP or ICMPv6. The trick parses
+ * - Otherwise the next header must be TCP, UDP, UDP-Lite, DCCP or ICMPv6,
+ *   the transports whose checksums the trick updates. The trick parses
  *   no extension header (hop-by-hop, routing, fragment, destination
  *   options, AH, ESP, ...) and knows no other transport's checksum: such a
  *   packet is dropped and counted (tx_drop_ipv6_nexthdr), never half
