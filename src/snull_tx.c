@@ -152,7 +152,8 @@ static void snull_hand_over(struct snull_priv *priv, struct snull_desc *desc,
 /*
  * May TX-done (re)start the queue? With room, and not while the engine is
  * stalled: as in the book's lockup, the queue then stays stopped until the
- * watchdog's reset, so every lost interrupt costs exactly one time-out.
+ * watchdog's reset (or a reconfiguration's, if one comes first), so no
+ * second lost interrupt comes before it.
  */
 static bool snull_tx_can_run(const struct snull_ring *ring)
 {
