@@ -49,7 +49,26 @@ pg_queue()
 	return "$_rc"
 }
 
-plan 65
+# qbytes: the per-queue bytes, "sn0_tx0 sn0_tx1 sn1_tx0 sn1_tx1 sn1_rx0
+# sn1_rx1 sn0_rx0 sn0_rx1"; qbytes_moved BEFORE: what each grew by since.
+qbytes()
+{
+	echo "$(estat sn0 tx_queue_0_bytes) $(estat sn0 tx_queue_1_bytes)" \
+		"$(estat sn1 tx_queue_0_bytes) $(estat sn1 tx_queue_1_bytes)" \
+		"$(estat sn1 rx_queue_0_bytes) $(estat sn1 rx_queue_1_bytes)" \
+		"$(estat sn0 rx_queue_0_bytes) $(estat sn0 rx_queue_1_bytes)"
+}
+
+qbytes_moved()
+{
+	# shellcheck disable=SC2046,SC2086 # sixteen numbers
+	set -- $1 $(qbytes)
+	echo "$(sub "$9" "$1") $(sub "${10}" "$2") $(sub "${11}" "$3")" \
+		"$(sub "${12}" "$4") $(sub "${13}" "$5") $(sub "${14}" "$6")" \
+		"$(sub "${15}" "$7") $(sub "${16}" "$8")"
+}
+
+plan 71
 
 check_cmd "load snull" snull_load
 check_cmd "snull-setup" snull_setup_addrs
@@ -79,8 +98,14 @@ a0=$(estat sn0 tx_queue_0_packets)
 a1=$(estat sn0 tx_queue_1_packets)
 b0=$(estat sn1 rx_queue_0_packets)
 b1=$(estat sn1 rx_queue_1_packets)
+qbytes0=$(qbytes)
 check_cmd "pktgen: 400 frames on sn0's TX queue 1" pg_queue sn0 400 1 1
 settle
+# shellcheck disable=SC2046 # eight numbers
+set -- $(qbytes_moved "$qbytes0")
+check_gt "sn0 tx_queue_1_bytes grew (+$2)" 0 "$2"
+check_eq "sn1 rx_queue_1_bytes grew as much" "$2" "$6"
+check_eq "no bytes on queue 0: sn0 tx_queue_0_bytes, sn1 rx_queue_0_bytes" "0 0" "$1 $5"
 check_eq "sn0 tx_queue_1_packets +400" 400 "$(sub "$(estat sn0 tx_queue_1_packets)" "$a1")"
 check_eq "sn0 tx_queue_0_packets unchanged" 0 "$(sub "$(estat sn0 tx_queue_0_packets)" "$a0")"
 check_eq "sn1 rx_queue_1_packets +400: received on the same queue" 400 \
@@ -88,8 +113,14 @@ check_eq "sn1 rx_queue_1_packets +400: received on the same queue" 400 \
 check_eq "sn1 rx_queue_0_packets unchanged" 0 "$(sub "$(estat sn1 rx_queue_0_packets)" "$b0")"
 a0=$(estat sn1 tx_queue_0_packets)
 a1=$(estat sn1 tx_queue_1_packets)
+qbytes0=$(qbytes)
 check_cmd "pktgen: 300 frames on sn1's TX queues 0 and 1 in turn" pg_queue sn1 300 0 1
 settle
+# shellcheck disable=SC2046 # eight numbers
+set -- $(qbytes_moved "$qbytes0")
+check_gt "sn1 -> sn0: bytes on TX queue 0 (+$3)" 0 "$3"
+check_eq "sn1 -> sn0: the same bytes on TX queue 1, and on sn0's RX queues 0 and 1" \
+	"$3 $3 $3" "$4 $7 $8"
 check_eq "sn1: 150 frames on each TX queue" "150 150" \
 	"$(sub "$(estat sn1 tx_queue_0_packets)" "$a0") $(sub "$(estat sn1 tx_queue_1_packets)" "$a1")"
 # Nothing has been dropped so far: what each queue sent, the peer's queue
@@ -101,9 +132,13 @@ for dir in "sn0 sn1" "sn1 sn0"; do
 		"$(estat "$1" tx_queue_0_packets) $(estat "$1" tx_queue_1_packets)" \
 		"$(estat "$2" rx_queue_0_packets) $(estat "$2" rx_queue_1_packets)"
 done
-check_eq "sn0 -> sn1: and each queue's bytes" \
-	"$(estat sn0 tx_queue_0_bytes) $(estat sn0 tx_queue_1_bytes)" \
-	"$(estat sn1 rx_queue_0_bytes) $(estat sn1 rx_queue_1_bytes)"
+for dir in "sn0 sn1" "sn1 sn0"; do
+	# shellcheck disable=SC2086 # two names
+	set -- $dir
+	check_eq "$1 -> $2: and each queue's bytes" \
+		"$(estat "$1" tx_queue_0_bytes) $(estat "$1" tx_queue_1_bytes)" \
+		"$(estat "$2" rx_queue_0_bytes) $(estat "$2" rx_queue_1_bytes)"
+done
 
 # --- a queue taken away with frames on its wire drops and counts them ---
 knob sn0 hold_ring 1

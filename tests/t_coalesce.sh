@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# snull-cost: 25
+# snull-cost: 27
 # snull-debug-cost: 100
 #
 # Interrupt moderation (issue #11): ethtool -c shows rx/tx usecs and frames,
@@ -56,7 +56,7 @@ flood_irqs()
 		"$(sub "$(estat sn0 irq_moderated)" "$_n0")"
 }
 
-plan 27
+plan 34
 
 check_cmd "load snull" snull_load
 check_cmd "snull-setup" snull_setup_addrs
@@ -72,9 +72,24 @@ refused "tx-frames 5000: more than a ring holds, said so" \
 	'tx-frames is over the most, 4096' sn1 tx-frames 5000
 refused "rx-frames with rx-usecs 0: no time limit, said so" \
 	'rx-frames needs a usecs limit' sn1 rx-usecs 0 rx-frames 16
+# Every checked field out of range, RX and TX alike, each with its name.
+refused "tx-usecs 10001: over the most, said so" \
+	'tx-usecs is over the most, 10000' sn1 tx-usecs 10001
+refused "rx-frames 4097: more than a ring holds, said so" \
+	'rx-frames is over the most, 4096' sn1 rx-frames 4097
+refused "tx-frames with tx-usecs 0: no time limit, said so" \
+	'tx-frames needs a usecs limit' sn1 tx-usecs 0 tx-frames 16
 refused "adaptive-rx: not supported" \
 	'unsupported parameter|not supported' sn1 adaptive-rx on
 check_eq "the refusals changed nothing" "2000 32 500 8" "$(coal sn1)"
+# Each direction is checked against its own values: settings that differ
+# between RX and TX are taken as they are.
+check_cmd "ethtool -C sn1 rx-usecs 0 rx-frames 0 tx-usecs 200 tx-frames 4" \
+	ethtool -C sn1 rx-usecs 0 rx-frames 0 tx-usecs 200 tx-frames 4
+check_eq "ethtool -c sn1 reads them back" "0 0 200 4" "$(coal sn1)"
+check_cmd "ethtool -C sn1 rx-usecs 300 rx-frames 16 tx-usecs 0 tx-frames 0" \
+	ethtool -C sn1 rx-usecs 300 rx-frames 16 tx-usecs 0 tx-frames 0
+check_eq "ethtool -c sn1 reads them back" "300 16 0 0" "$(coal sn1)"
 check_cmd "ethtool -C sn1 back to 0" \
 	ethtool -C sn1 rx-usecs 0 rx-frames 0 tx-usecs 0 tx-frames 0
 
