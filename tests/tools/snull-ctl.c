@@ -61,8 +61,10 @@ static void print_usage(void)
 		"       %s inject IFACE KIND [COUNT]\n"
 		"       %s peek IFACE SECONDS\n"
 		"KIND: good arp ipv6 vlan runt ihl4 ihl15 badver totlen_long totlen_short\n"
+		"      udplite udplite0 udplite_bad dccp dccp_bad\n"
 		"      ipv6_good ipv6_udp0 ipv6_badver ipv6_plen ipv6_runt ipv6_hbh\n"
-		"      ipv6_frag ipv6_ns ipv6_dad\n",
+		"      ipv6_frag ipv6_ns ipv6_dad ipv6_udplite ipv6_udplite0\n"
+		"      ipv6_udplite_bad ipv6_dccp ipv6_dccp_bad\n",
 		prog, prog, prog, prog, prog, prog, prog, prog);
 	exit(1);
 }
@@ -399,6 +401,112 @@ static size_t build_ipv6(unsigned char *p, const unsigned char src[16],
 }
 
 /*
+ * UDP-Lite and DCCP, the transports besides TCP and UDP whose checksum
+ * covers a pseudo-header with both addresses: the kinds udplite*, dccp*
+ * (over IPv4) and ipv6_udplite*, ipv6_dccp* build one at @l4 from @src to
+ * @dst (@alen bytes each, 4 or 16) with L4_PAYLOAD_LEN bytes of payload.
+ * The checksum covers part of the datagram: UDP-Lite's coverage field (0:
+ * all of it) and DCCP's CsCov (0: all of it; N: the header and N - 1
+ * words of payload) say how much (@cov). @how: L4_GOOD, a right sum;
+ * L4_BAD, a sum wrong in its lowest bit; L4_ZERO, a right sum and two payload bytes
+ * chosen so that once the trick has flipped the addresses (byte @flip_at
+ * of each) the right sum is 0, which UDP-Lite sends as 0xffff (RFC 3828;
+ * 0 is never a UDP-Lite sum).
+ */
+#define L4_PAYLOAD_LEN	32
+#define DCCP_HLEN	16	/* generic header with 48-bit sequence numbers */
+
+enum l4_how { L4_GOOD, L4_BAD, L4_ZERO };
+
+/* The pseudo-header's sum; both families add the same 16-bit words. */
+static uint32_t l4_pseudo(const unsigned char *src, const unsigned char *dst,
+			  size_t alen, int proto, size_t l4len, int flip_at)
+{
+	unsigned char a[16], b[16];
+
+	memcpy(a, src, alen);
+	memcpy(b, dst, alen);
+	if (flip_at >= 0) {
+		a[flip_at] ^= 1;
+		b[flip_at] ^= 1;
+	}
+	return csum_add(csum_add(0, a, alen), b, alen) + proto + l4len;
+}
+
+static size_t build_l4csum(unsigned char *l4, int proto,
+			   const unsigned char *src, const unsigned char *dst,
+			   size_t alen, int flip_at, unsigned int cov,
+			   enum l4_how how)
+{
+	size_t hlen = proto == IPPROTO_UDPLITE ? 8 : DCCP_HLEN;
+	size_t len = hlen + L4_PAYLOAD_LEN, covered = len;
+	uint16_t ck;
+
+	memset(l4, 0, len);
+	put16(l4, 40000);
+	put16(l4 + 2, 9);
+	memcpy(l4 + hlen, proto == IPPROTO_UDPLITE ?
+	       "snull-ctl inject: UDP-Lite data\n" :
+	       "snull-ctl inject: a DCCP packet\n", L4_PAYLOAD_LEN);
+	if (proto == IPPROTO_UDPLITE) {
+		put16(l4 + 4, cov);
+		if (cov)
+			covered = cov;
+	} else {
+		l4[4] = DCCP_HLEN / 4;	/* data offset, in words */
+		l4[5] = cov & 0x0f;	/* CCVal 0, CsCov */
+		l4[8] = 2 << 1 | 1;	/* type DCCP-Data, X: long sequence */
+		put16(l4 + 14, 1);	/* sequence number 1 */
+		if (cov && hlen + (cov - 1) * 4 < len)
+			covered = hlen + (cov - 1) * 4;
+	}
+	/* L4_ZERO: the sum over the flipped addresses folds to all ones */
+	if (how == L4_ZERO) {
+		put16(l4 + covered - 2, 0);
+		put16(l4 + covered - 2,
+		      csum_fold(csum_add(l4_pseudo(src, dst, alen, proto, len,
+						   flip_at), l4, covered)));
+	}
+	ck = csum_fold(csum_add(l4_pseudo(src, dst, alen, proto, len, -1), l4,
+				covered));
+	if (proto == IPPROTO_UDPLITE && !ck)
+		ck = 0xffff;
+	if (how == L4_BAD)	/* never 0 for 0xffff: they are one number */
+		ck ^= 1;
+	put16(l4 + 6, ck);
+	return len;
+}
+
+/*
+ * The l4 kind @kind (after its "ipv6_", if any) as an enum l4_how and a
+ * protocol; -1 for another kind.
+ */
+static int l4_kind(const char *kind, int *proto, enum l4_how *how)
+{
+	static const struct {
+		const char *name;
+		int proto;
+		enum l4_how how;
+	} kinds[] = {
+		{ "udplite", IPPROTO_UDPLITE, L4_GOOD },
+		{ "udplite0", IPPROTO_UDPLITE, L4_ZERO },
+		{ "udplite_bad", IPPROTO_UDPLITE, L4_BAD },
+		{ "dccp", IPPROTO_DCCP, L4_GOOD },
+		{ "dccp_bad", IPPROTO_DCCP, L4_BAD },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!strcmp(kind, kinds[i].name)) {
+			*proto = kinds[i].proto;
+			*how = kinds[i].how;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
  * An IPv6 kind from the @odd or even end of the pair: fd00::1 -> fd00::2
  * from the even device, fd00:0:0:1::2 -> fd00:0:0:1::1 from the odd one,
  * as snull-setup --ipv6 sets them up. ipv6_udp0's UDP sum comes out as 0
@@ -409,12 +517,26 @@ static int build_ipv6_kind(unsigned char *p, size_t *len, const char *kind,
 			   int odd)
 {
 	unsigned char src[16] = { 0xfd }, dst[16] = { 0xfd };
+	enum l4_how how;
+	int proto;
 
 	src[7] = odd;
 	dst[7] = odd;
 	src[15] = odd ? 2 : 1;
 	dst[15] = odd ? 1 : 2;
-	if (!strcmp(kind, "ipv6_good")) {
+	if (l4_kind(kind + 5, &proto, &how) == 0) {
+		/* UDP-Lite covers part of the datagram, DCCP all of it. */
+		memset(p, 0, 40);
+		p[0] = 0x60;
+		p[6] = proto;
+		p[7] = 64;
+		memcpy(p + 8, src, 16);
+		memcpy(p + 24, dst, 16);
+		*len = build_l4csum(p + 40, proto, src, dst, 16, 7,
+				    proto == IPPROTO_UDPLITE ? 8 + 24 : 0, how);
+		put16(p + 4, *len);
+		*len += 40;
+	} else if (!strcmp(kind, "ipv6_good")) {
 		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 0);
 	} else if (!strcmp(kind, "ipv6_udp0")) {
 		*len = build_ipv6(p, src, dst, dst, IPPROTO_UDP, 0, 0, 1);
@@ -480,7 +602,9 @@ static int build_frame(struct frame *f, const char *kind, const unsigned char *m
 	const unsigned char *daddr = odd ? odd_dst : even_dst;
 	unsigned char *eth = f->data;
 	unsigned char *ip = f->data + ETH_HLEN;
+	enum l4_how how;
 	size_t ip_len;
+	int proto;
 
 	memset(f, 0, sizeof(*f));
 	memcpy(eth, mac, ETH_ALEN);
@@ -504,6 +628,19 @@ static int build_frame(struct frame *f, const char *kind, const unsigned char *m
 		put16(ip, 1);			/* TCI: VLAN 1 */
 		put16(ip + 2, ETH_P_IP);
 		f->len = ETH_HLEN + 4 + build_ipv4_udp(ip + 4, saddr, daddr);
+	} else if (l4_kind(kind, &proto, &how) == 0) {
+		/* UDP-Lite covers all of the datagram, DCCP its header and a word. */
+		ip_len = 20 + build_l4csum(ip + 20, proto, saddr, daddr, 4, 2,
+					   proto == IPPROTO_UDPLITE ? 0 : 2, how);
+		ip[0] = 0x45;
+		put16(ip + 2, ip_len);
+		put16(ip + 4, 0x5e12);
+		ip[8] = 64;
+		ip[9] = proto;
+		memcpy(ip + 12, saddr, 4);
+		memcpy(ip + 16, daddr, 4);
+		ip_recsum(ip);
+		f->len = ETH_HLEN + ip_len;
 	} else {
 		ip_len = build_ipv4_udp(ip, saddr, daddr);
 		f->len = ETH_HLEN + ip_len;
