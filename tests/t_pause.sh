@@ -58,9 +58,9 @@ plan 19
 check_cmd "load snull lockup=0 timeout=10" snull_load lockup=0 timeout=10
 check_cmd "snull-setup" snull_setup_addrs
 log_mark
-check_eq "50 rounds of -L and -G, idle: all took" 0 "$(changes 25)"
+check_eq "25 rounds of -L and -G (100 pauses), idle: all took" 0 "$(changes 25)"
 bg ping -q -i 0.05 -W 1 192.168.0.2
-check_eq "50 rounds of -L and -G under pings: all took" 0 "$(changes 25)"
+check_eq "25 rounds of -L and -G (100 pauses) under pings: all took" 0 "$(changes 25)"
 bg_kill
 check_eq "no TX time-out counted (tx_timeouts of sn0 and sn1)" 0 \
 	"$(sum_estat tx_timeouts)"
@@ -76,7 +76,7 @@ check_cmd "pktgen.ko loads" pktgen_load || die "no pktgen"
 pktgen_setup 0 "$(sink_ip sn0)" "$(sink_ip sn1)"
 pktgen_start 120
 sleep 1
-check_eq "20 rounds of -L and -G under floods: all took" 0 "$(changes 20)"
+check_eq "20 rounds of -L and -G (80 pauses) under floods: all took" 0 "$(changes 20)"
 pktgen_stop
 check_cmd "the floods ran both ways" pktgen_both_sent
 check_cmd "the rings drain" settle
