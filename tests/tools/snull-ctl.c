@@ -496,7 +496,7 @@ static int l4_kind(const char *kind, int *proto, enum l4_how *how)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		if (!strcmp(kind, kinds[i].name)) {
 			*proto = kinds[i].proto;
 			*how = kinds[i].how;

@@ -20,6 +20,9 @@
 
 #include <netinet/in.h>
 
+/* The elements of array @a, as the kernel's macro of that name. */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* Store @v at @p in network byte order, wherever @p points. */
 static inline void put16(unsigned char *p, uint16_t v)
 {
