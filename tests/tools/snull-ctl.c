@@ -13,6 +13,11 @@
  *   snull-ctl inject IFACE KIND [COUNT]  raw frames through AF_PACKET
  *   snull-ctl peek IFACE SECONDS         IPv4 frames seen on IFACE, read late
  *                                        (after SECONDS, or at SIGUSR1)
+ *   snull-ctl hammer FILE VALUE SECONDS  write VALUE to FILE again and again
+ *                                        for SECONDS (or until SIGTERM),
+ *                                        opening it anew whenever it is
+ *                                        missing or a write fails; prints
+ *                                        "writes N opens M"
  *
  * "priv", "setmap", "setmtu" and "setmac" print "ok" or the errno name
  * (EOPNOTSUPP, EBUSY, EINVAL...)
@@ -24,6 +29,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
 #include <net/if_arp.h>
@@ -60,12 +66,13 @@ static void print_usage(void)
 		"       %s setmac IFACE MAC\n"
 		"       %s inject IFACE KIND [COUNT]\n"
 		"       %s peek IFACE SECONDS\n"
+		"       %s hammer FILE VALUE SECONDS\n"
 		"KIND: good arp ipv6 vlan runt ihl4 ihl15 badver totlen_long totlen_short\n"
 		"      udplite udplite0 udplite_bad dccp dccp_bad\n"
 		"      ipv6_good ipv6_udp0 ipv6_badver ipv6_plen ipv6_runt ipv6_hbh\n"
 		"      ipv6_frag ipv6_ns ipv6_dad ipv6_udplite ipv6_udplite0\n"
 		"      ipv6_udplite_bad ipv6_dccp ipv6_dccp_bad\n",
-		prog, prog, prog, prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog, prog, prog, prog);
 	exit(1);
 }
 
@@ -825,6 +832,56 @@ static int cmd_peek(const char *ifname, const char *secs_s)
 	return 0;
 }
 
+/* ---- hammer ------------------------------------------------------------ */
+
+static volatile sig_atomic_t hammer_stop;
+
+static void hammer_signal(int sig)
+{
+	hammer_stop = 1;
+}
+
+/*
+ * Write @value to @path as often as possible for @secs_s seconds: a file
+ * that comes and goes (a debugfs knob of a device that registers and
+ * unregisters) is written whenever it exists, to race with whatever makes
+ * it go. Failed opens and writes are the normal case: only the successful
+ * ones are counted. write(), not pwrite(): a debugfs attribute is opened
+ * nonseekable.
+ */
+static int cmd_hammer(const char *path, const char *value, const char *secs_s)
+{
+	unsigned long writes = 0, opens = 0;
+	size_t len = strlen(value);
+	struct sigaction sa;
+	double end;
+	int fd = -1;
+
+	end = now() + parse_ulong(secs_s, 600, "seconds");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = hammer_signal;
+	if (sigaction(SIGTERM, &sa, NULL) < 0)
+		die("sigaction", NULL);
+	while (!hammer_stop && now() < end) {
+		if (fd < 0) {
+			fd = open(path, O_WRONLY);
+			if (fd < 0)
+				continue;
+			opens++;
+		}
+		if (write(fd, value, len) == (ssize_t)len) {
+			writes++;
+		} else {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	printf("writes %lu opens %lu\n", writes, opens);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3)
@@ -844,6 +901,8 @@ int main(int argc, char **argv)
 		return cmd_setmtu(argv[2], argv[3]);
 	if (!strcmp(argv[1], "setmac") && argc == 4)
 		return cmd_setmac(argv[2], argv[3]);
+	if (!strcmp(argv[1], "hammer") && argc == 5)
+		return cmd_hammer(argv[2], argv[3], argv[4]);
 	if (!strcmp(argv[1], "inject") && (argc == 4 || argc == 5))
 		return cmd_inject(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	print_usage();
