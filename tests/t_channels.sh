@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# snull-cost: 40
+# snull-cost: 44
 # snull-debug-cost: 160
 #
 # Multiqueue (issue #11): ethtool -l shows one combined channel and a
 # maximum of one a CPU; ethtool -L on either end sets the pair's count (the
 # receiver's queue i reads the sender's ring i); frames sent on queue i are
 # received on queue i of the peer and counted there in ethtool -S's per-queue
-# counters. A queue taken away while frames wait on its wire drops and
+# counters, packets and bytes, TX and RX, each way, each compared with what
+# was sent on that queue. A queue taken away while frames wait on its wire drops and
 # counts them; a change under TCP traffic
 # loses nothing TCP cannot repair and leaves every ring empty; a change with
 # one end down works; bad counts are refused; with use_napi=0 each queue's
@@ -34,12 +35,13 @@ chan()
 		END { print v["max"], v["cur"] }'
 }
 
-# pg_queue IFACE COUNT QMIN QMAX: COUNT frames on IFACE's TX queues QMIN..QMAX
-# (pktgen takes them in turn), to sink_ip, one per xmit; waits until sent.
+# pg_queue IFACE COUNT QMIN QMAX [SIZE]: COUNT frames (of SIZE bytes, 60 by
+# default) on IFACE's TX queues QMIN..QMAX (pktgen takes them in turn), to
+# sink_ip, one per xmit; waits until sent.
 pg_queue()
 {
 	pktgen_reset
-	pktgen_dev 0 "$1" "$2" "$(sink_ip "$1")" "$(peer_mac "$1")" >/dev/null &&
+	pktgen_dev 0 "$1" "$2" "$(sink_ip "$1")" "$(peer_mac "$1")" "$5" >/dev/null &&
 		echo "burst 1" >"/proc/net/pktgen/$1" &&
 		echo "queue_map_min $3" >"/proc/net/pktgen/$1" &&
 		echo "queue_map_max $4" >"/proc/net/pktgen/$1" &&
@@ -47,6 +49,63 @@ pg_queue()
 	_rc=$?
 	pktgen_reset
 	return "$_rc"
+}
+
+# qcounts IFACE: "tx0p tx0b tx1p tx1b rx0p rx0b rx1p rx1b", the packets and
+# bytes of IFACE's queues 0 and 1 in ethtool -S ("missing" for one absent).
+qcounts()
+{
+	ethtool -S "$1" 2>/dev/null | awk '
+		{ v[$1] = $2 }
+		END {
+			split("tx_queue_0_packets: tx_queue_0_bytes: tx_queue_1_packets: tx_queue_1_bytes: rx_queue_0_packets: rx_queue_0_bytes: rx_queue_1_packets: rx_queue_1_bytes:", n, " ")
+			for (i = 1; i <= 8; i++) {
+				s = (i > 1) ? " " : ""
+				if (n[i] in v)
+					s = s v[n[i]]
+				else
+					s = s "missing"
+				printf "%s", s
+			}
+			print ""
+		}'
+}
+
+# qgrew BEFORE AFTER I: how much the Ith number of two qcounts lines grew.
+qgrew()
+{
+	sub "$(echo "$2" | cut -d' ' -f"$3")" "$(echo "$1" | cut -d' ' -f"$3")"
+}
+
+# per_queue TX RX N0 S0 N1 S1: N0 frames of S0 bytes on TX's queue 0, then
+# N1 frames of S1 bytes on its queue 1; each queue's packets and bytes, at
+# TX (tx_queue_*) and at RX (rx_queue_* of the same number), grew by what
+# was sent on that queue and by nothing else: 8 results.
+per_queue()
+{
+	_pq_tx=$1
+	_pq_rx=$2
+	_pq_t0=$(qcounts "$_pq_tx")
+	_pq_r0=$(qcounts "$_pq_rx")
+	pg_queue "$_pq_tx" "$3" 0 0 "$4" || diag "pktgen on $_pq_tx's queue 0 failed"
+	pg_queue "$_pq_tx" "$5" 1 1 "$6" || diag "pktgen on $_pq_tx's queue 1 failed"
+	settle
+	_pq_t1=$(qcounts "$_pq_tx")
+	_pq_r1=$(qcounts "$_pq_rx")
+	diag "$_pq_tx tx: $_pq_t0 -> $_pq_t1; $_pq_rx rx: $_pq_r0 -> $_pq_r1"
+	for _pq in "0 $3 $4" "1 $5 $6"; do
+		# shellcheck disable=SC2086 # queue, count, size
+		set -- $_pq
+		_pq_i=$(($1 * 2 + 1))
+		check_eq "$_pq_tx -> $_pq_rx: $_pq_tx tx_queue_$1_packets +$2" \
+			"$2" "$(qgrew "$_pq_t0" "$_pq_t1" $_pq_i)"
+		check_eq "$_pq_tx -> $_pq_rx: $_pq_tx tx_queue_$1_bytes +$(($2 * $3)) ($2 of $3 bytes)" \
+			$(($2 * $3)) "$(qgrew "$_pq_t0" "$_pq_t1" $((_pq_i + 1)))"
+		check_eq "$_pq_tx -> $_pq_rx: $_pq_rx rx_queue_$1_packets +$2" \
+			"$2" "$(qgrew "$_pq_r0" "$_pq_r1" $((_pq_i + 4)))"
+		check_eq "$_pq_tx -> $_pq_rx: $_pq_rx rx_queue_$1_bytes +$(($2 * $3))" \
+			$(($2 * $3)) "$(qgrew "$_pq_r0" "$_pq_r1" $((_pq_i + 5)))"
+	done
 }
 
 # qbytes: the per-queue bytes, "sn0_tx0 sn0_tx1 sn1_tx0 sn1_tx1 sn1_rx0
@@ -68,7 +127,7 @@ qbytes_moved()
 		"$(sub "${15}" "$7") $(sub "${16}" "$8")"
 }
 
-plan 71
+plan 87
 
 check_cmd "load snull" snull_load
 check_cmd "snull-setup" snull_setup_addrs
@@ -139,6 +198,10 @@ for dir in "sn0 sn1" "sn1 sn0"; do
 		"$(estat "$1" tx_queue_0_bytes) $(estat "$1" tx_queue_1_bytes)" \
 		"$(estat "$2" rx_queue_0_bytes) $(estat "$2" rx_queue_1_bytes)"
 done
+# Each queue counts what was sent on it, packets and bytes, at both ends,
+# both ways; the counts and sizes differ between the queues.
+per_queue sn0 sn1 200 60 100 124
+per_queue sn1 sn0 150 80 250 100
 
 # --- a queue taken away with frames on its wire drops and counts them ---
 knob sn0 hold_ring 1

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# snull-cost: 27
+# snull-cost: 12
 # snull-debug-cost: 100
 #
 # Interrupt moderation (issue #11): ethtool -c shows rx/tx usecs and frames,
@@ -56,7 +56,7 @@ flood_irqs()
 		"$(sub "$(estat sn0 irq_moderated)" "$_n0")"
 }
 
-plan 34
+plan 39
 
 check_cmd "load snull" snull_load
 check_cmd "snull-setup" snull_setup_addrs
@@ -92,6 +92,16 @@ check_cmd "ethtool -C sn1 rx-usecs 300 rx-frames 16 tx-usecs 0 tx-frames 0" \
 check_eq "ethtool -c sn1 reads them back" "300 16 0 0" "$(coal sn1)"
 check_cmd "ethtool -C sn1 back to 0" \
 	ethtool -C sn1 rx-usecs 0 rx-frames 0 tx-usecs 0 tx-frames 0
+# The limits themselves are taken, RX and TX: one past them is refused.
+check_cmd "ethtool -C sn0 rx-usecs 10000 rx-frames 4096 tx-usecs 10000 tx-frames 4096: the most, taken" \
+	ethtool -C sn0 rx-usecs 10000 rx-frames 4096 tx-usecs 10000 tx-frames 4096
+check_eq "ethtool -c sn0 reads them back" "10000 4096 10000 4096" "$(coal sn0)"
+refused "rx-usecs 10001: over the most, said so" \
+	'rx-usecs is over the most, 10000' sn0 rx-usecs 10001
+refused "tx-frames 4097: more than a ring holds, said so" \
+	'tx-frames is over the most, 4096' sn0 tx-frames 4097
+check_cmd "ethtool -C sn0 back to 0" \
+	ethtool -C sn0 rx-usecs 0 rx-frames 0 tx-usecs 0 tx-frames 0
 
 # --- a held interrupt still comes ---
 ethtool -C sn1 rx-usecs 10000
