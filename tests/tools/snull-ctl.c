@@ -834,11 +834,12 @@ static int cmd_peek(const char *ifname, const char *secs_s)
 
 /* ---- hammer ------------------------------------------------------------ */
 
-static volatile sig_atomic_t hammer_stop;
-
-static void hammer_signal(int sig)
+/* SIGTERM, blocked since the start, has come: time to stop. */
+static int hammer_stopped(void)
 {
-	hammer_stop = 1;
+	sigset_t set;
+
+	return sigpending(&set) == 0 && sigismember(&set, SIGTERM) == 1;
 }
 
 /*
@@ -853,16 +854,17 @@ static int cmd_hammer(const char *path, const char *value, const char *secs_s)
 {
 	unsigned long writes = 0, opens = 0;
 	size_t len = strlen(value);
-	struct sigaction sa;
+	unsigned long tries = 0;
+	sigset_t set;
 	double end;
 	int fd = -1;
 
 	end = now() + parse_ulong(secs_s, 600, "seconds");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = hammer_signal;
-	if (sigaction(SIGTERM, &sa, NULL) < 0)
-		die("sigaction", NULL);
-	while (!hammer_stop && now() < end) {
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		die("sigprocmask", NULL);
+	while ((++tries % 64 || !hammer_stopped()) && now() < end) {
 		if (fd < 0) {
 			fd = open(path, O_WRONLY);
 			if (fd < 0)

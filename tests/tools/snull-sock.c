@@ -100,9 +100,9 @@ static struct sockaddr_in sin_of(const char *addr, unsigned long port)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
-	if (!addr)
+	if (!addr) {
 		sin.sin_addr.s_addr = htonl(INADDR_ANY);
-	else if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+	} else if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
 		fprintf(stderr, "%s: bad IPv4 address '%s'\n", prog, addr);
 		exit(1);
 	}
