@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# snull-cost: 12
-# snull-debug-cost: 40
+# snull-cost: 17
+# snull-debug-cost: 60
 #
 # netconsole over sn0 to a listener on sn1. netpoll calls xmit with IRQs
 # off, and when it finds the queue stopped it calls poll with budget 0,
@@ -12,7 +12,8 @@
 # second late (irq_delay_us), sn0's queue is stopped (its wire held, its
 # ring full), frames from sn1 raise sn0's RX cause, and a log line goes
 # out through netconsole meanwhile: when the late interrupt comes, it must
-# still find its cause and deliver the frames.
+# still find its cause and deliver the frames. Last, log lines cross a
+# flood with drop_prob on, which netpoll's xmit draws from too.
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -41,7 +42,7 @@ POOL=8
 PORT=6666
 BQL=/sys/class/net/sn0/queues/tx-0/byte_queue_limits
 
-plan 17
+plan 22
 
 check_cmd "load snull pool_size=$POOL timeout=60000" \
 	snull_load pool_size=$POOL timeout=60000
@@ -102,5 +103,38 @@ check_eq "sn0 received the 5 frames" "$(add "$rx0" 5)" "$(stat sn0 rx_packets)"
 echo 0 >"$DBG/sn0/irq_delay_us"
 echo 0 >"$DBG/sn0/hold_ring"
 check_cmd "sn0's ring drains once released" wait_for 10 ring_clean sn0
+
+# --- drop_prob under netconsole: netpoll's xmit draws too, IRQs off ---
+# The generator behind drop_prob is drawn by every xmit, netpoll's (with
+# IRQs off, from hard IRQ too) included: it may take no lock a hard-IRQ
+# or PREEMPT_RT context forbids. Log lines cross during a flood both ways
+# with a fifth of sn0's frames dropped: the harness checks the log.
+f0=$(estat sn0 tx_drop_fault)
+knob sn0 drop_seed 1
+knob sn0 drop_prob 200000
+cap_start drop sn1 -Q in -n -A udp port $PORT
+pktgen_setup 0 192.168.0.2 192.168.1.1
+pktgen_start 60
+i=0
+while [ $i -lt 40 ]; do
+	echo "<3>snull netconsole drop_prob line $i" >/dev/kmsg
+	i=$((i + 1))
+	sleep 0.05
+done
+pktgen_stop
+pktgen_reset
+knob sn0 drop_prob 0
+check_cmd "drop_prob: the flood ran both ways" pktgen_both_sent
+# A dropped frame is lost for good; what netpoll queued goes within 100 ms.
+check_cmd "drop_prob: the rings drain" settle
+sleep 1
+cap_wait drop 1
+drop_lines=$(grep -c 'snull netconsole drop_prob line [0-9]' "$TMP/drop.cap")
+diag "drop_prob=200000: tx_drop_fault +$(sub "$(estat sn0 tx_drop_fault)" "$f0"), $drop_lines of 40 log lines received"
+check_gt "drop_prob=200000: sn0 dropped frames (tx_drop_fault)" "$f0" \
+	"$(estat sn0 tx_drop_fault)"
+check_ge "drop_prob=200000: sn1 received log lines (10 of 40 at least)" 10 \
+	"$drop_lines"
+check_eq "no knob write failed" 0 "$KNOB_FAILS"
 
 finish
