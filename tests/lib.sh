@@ -139,6 +139,21 @@ not_ok()
 	echo "not ok $_tap_n - $*"
 }
 
+# kernel_at_least MAJOR MINOR: the running kernel is MAJOR.MINOR or newer.
+kernel_at_least()
+{
+	uname -r | awk -F'[.-]' -v a="$1" -v b="$2" \
+		'{ exit !($1 > a || ($1 == a && $2 >= b)) }'
+}
+
+# skip DESC WHY: a check this kernel cannot make (TAP's SKIP directive: it
+# counts as passed, and says why it was not made).
+skip()
+{
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
+}
+
 is_number()
 {
 	case $1 in
