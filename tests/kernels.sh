@@ -16,7 +16,9 @@
 # the kernels it ran into README.md's table, between its "kernels:begin" and
 # "kernels:end" markers; rows of other kernels stay as they are.
 # SNULL_RELEASES="trixie sid" limits the run to the lines with those keys; a
-# key that is not in the list is an error, not an empty run.
+# key that is not in the list is an error, not an empty run. A line whose
+# pass column names a pass runs that pass alone (tests/run.sh --pass), unless
+# SNULL_FULL is set (make check-kernels FULL=1, make check-all).
 #
 # The releases are prepared all at once (a fresh chroot is mostly download
 # and unpacking: about 10 minutes each, measured on 2026-12-02), and each
@@ -83,7 +85,7 @@ prepare_all() {	# prepare_all WORK KEYS
 # One release: wait for its preparation, boot, merge. Adds a row to TABLE;
 # its time runs from the end of the previous release's suite.
 run_release() {
-	local rel=$1 dir=$2 kver start secs status
+	local rel=$1 dir=$2 kver start secs status pass opts what
 	shift 2
 	start=$(date +%s)
 	if ! wait "${PREP_PID[$rel]}"; then
@@ -93,9 +95,13 @@ run_release() {
 		return 0
 	fi
 	kver=$(cat "$dir/kver")
-	echo "# === $rel: $kver: running the suite" >&2
+	pass=$(list_pass "$rel")
+	[ -z "${SNULL_FULL:-}" ] || pass=all
+	echo "# === $rel: $kver: running the suite (pass: $pass)" >&2
+	opts=()
+	[ "$pass" = all ] || opts=(--pass "$pass")
 	status=0
-	"$REPO/tests/run.sh" --kernel "$dir" "$@" >"$dir.tap" 2>"$dir.err" || status=$?
+	"$REPO/tests/run.sh" --kernel "$dir" "${opts[@]}" "$@" >"$dir.tap" 2>"$dir.err" || status=$?
 	merge_tap "$kver" "$dir.tap"
 	# run.sh's verdict counts even when its TAP says nothing failed.
 	if [ $((P + F)) -eq 0 ] || { [ "$status" -ne 0 ] && [ "$F" -eq 0 ]; }; then
@@ -104,7 +110,14 @@ run_release() {
 		F=$((F + 1))
 	fi
 	secs=$(($(date +%s) - start))
-	TABLE="$TABLE| $rel | $kver | $P passed, $F failed | ${secs} s | $(date -u +%Y-%m-%d) |"$'\n'
+	what="$P passed, $F failed"
+	[ "$pass" = all ] || what="$what ($pass pass)"
+	TABLE="$TABLE| $rel | $kver | $what | ${secs} s | $(date -u +%Y-%m-%d) |"$'\n'
+}
+
+# The pass column of KEY's line: all, or the pass its CI run takes.
+list_pass() {
+	sed 's/#.*//' "$LIST" | awk -v k="$1" '$1 == k { print ($5 == "" ? "all" : $5); exit }'
 }
 
 # Put the rows of $1 into README.md's kernel table: a row replaces the row

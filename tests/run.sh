@@ -10,6 +10,8 @@
 #                                     bench: bench/bench.sh reads its output)
 #   tests/run.sh --stress             the stress suite (tests/s_*.sh) instead
 #   tests/run.sh --all                both suites
+#   tests/run.sh --pass NAME          of those, the tests whose "# snull-passes:"
+#                                     line names NAME (copy, rt or debug)
 #   tests/run.sh --kernel DIR         boot a prepared kernel: DIR holds snull.ko
 #                                     built for it, vmlinuz, kver and modules/
 #                                     (tests/vm/kbuild.sh, debug-kernel.sh)
@@ -88,6 +90,15 @@ GUEST_TOOLS="ip tc ss ethtool tcpdump iperf3"
 
 MODE=tests
 SELECTED=""
+# The reduced passes a test may join with a "# snull-passes: NAME..." line
+# in its header; --pass NAME runs only the tests that name it, and without
+# --pass every test runs. CI runs each pass where a full run costs more
+# than it finds: copy (make check-copy: the tests whose outcome depends on
+# the receive path's copy mode and do not set it themselves), rt (the
+# PREEMPT_RT kernels: locking, interrupts, timers, the watchdog) and debug
+# (make check-debug: memory lifetimes under KASAN, kmemleak and lockdep).
+PASSES="copy rt debug"
+PASS=""
 APT_UPDATED=0
 
 msg() { echo "run.sh: $*" >&2; }
@@ -103,7 +114,7 @@ on_exit() {
 }
 
 usage() {
-	sed -n '4,15s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,17s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -116,6 +127,8 @@ parse_args() {
 		--tests=*) SELECTED=${1#--tests=} ;;
 		--stress) TEST_PREFIX=s_ ;;
 		--all) TEST_PREFIX="t_ s_" ;;
+		--pass) [ $# -ge 2 ] || usage; PASS=$2; shift ;;
+		--pass=*) PASS=${1#--pass=} ;;
 		--kernel) [ $# -ge 2 ] || usage; KERNEL_DIR=$(cd "$2" && pwd); shift ;;
 		-h|--help) usage ;;
 		*) msg "unknown option: $1"; usage ;;
@@ -550,8 +563,17 @@ run_lane() {
 
 # ---------------------------------------------------------------- tests
 
-# All test names, or the validated --tests subset.
+# All test names, or the validated --tests subset; with --pass, those of
+# them that join the pass.
 list_tests() {
+	local t
+	all_tests | while read -r t; do
+		[ -z "$PASS" ] || in_pass "$t" || continue
+		echo "$t"
+	done
+}
+
+all_tests() {
 	local t p
 	if [ -z "$SELECTED" ]; then
 		for p in $TEST_PREFIX; do
@@ -565,6 +587,38 @@ list_tests() {
 		t=${t%.sh}
 		[ -f "$TESTS_DIR/$t.sh" ] || die "no such test: $TESTS_DIR/$t.sh"
 		echo "$t"
+	done
+}
+
+# The passes test $1 joins: the words of its "# snull-passes:" line.
+test_passes() {
+	sed -n 's/^#[[:space:]]*snull-passes:[[:space:]]*//p' "$TESTS_DIR/$1.sh" | head -n 1
+}
+
+in_pass() {
+	case " $(test_passes "$1") " in
+	*" $PASS "*) return 0 ;;
+	esac
+	return 1
+}
+
+# A pass that is not one of PASSES, or a test naming one, is a typo that
+# would silently shrink a run: refuse it.
+check_passes() {
+	local t w
+	[ -n "$PASS" ] || return 0
+	case " $PASSES " in
+	*" $PASS "*) ;;
+	*) die "--pass $PASS: not a pass (the passes: $PASSES)" ;;
+	esac
+	for t in "$TESTS_DIR"/[ts]_*.sh; do
+		t=$(basename "$t" .sh)
+		for w in $(test_passes "$t"); do
+			case " $PASSES " in
+			*" $w "*) ;;
+			*) die "$t: snull-passes names $w, not a pass (the passes: $PASSES)" ;;
+			esac
+		done
 	done
 }
 
@@ -675,7 +729,7 @@ report_lane() {
 run_tests() {
 	local all plan lane kind tests name lanes
 	all=$(list_tests)
-	[ -n "$all" ] || die "no tests found in $TESTS_DIR"
+	[ -n "$all" ] || die "no tests found in $TESTS_DIR${PASS:+ for --pass $PASS}"
 	# shellcheck disable=SC2086 # a list of test names
 	plan=$(plan_lanes "$SNULL_JOBS" $all)
 	lanes=$(cut -d' ' -f1 <<<"$plan" | uniq)
@@ -780,6 +834,7 @@ prepare() {
 main() {
 	local ok=1
 	parse_args "$@"
+	check_passes
 	trap on_exit EXIT
 	# The demo's stdout carries only the demo's output (on fd 3 below).
 	[ "$MODE" = tests ] || exec 3>&1 1>&2

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 55
 # snull-debug-cost: 107
+# snull-passes: debug
 #
 # The debugfs fault knobs changed at random under a flood: drop_every,
 # drop_prob (reseeded now and then through drop_seed), corrupt_every,

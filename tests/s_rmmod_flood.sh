@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 80
 # snull-debug-cost: 158
+# snull-passes: debug
 # snull-allow-log: pktgen: WARNING: trying to remove a running interface
 #
 # rmmod under a flood: each round loads snull afresh (use_napi alternating),

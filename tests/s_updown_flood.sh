@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 70
 # snull-debug-cost: 125
+# snull-passes: debug
 #
 # Down and up under a flood: one end, the other, or both, at random, while
 # pktgen (restarted after each up: it stops when carrier goes) and UDP

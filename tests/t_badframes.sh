@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 10
 # snull-debug-cost: 56
+# snull-passes: copy debug
 #
 # Frames snull cannot rewrite are dropped at transmit and counted, each under
 # its reason (pitfalls.md #9): ARP, VLAN, IPv6 with a hop-by-hop header,

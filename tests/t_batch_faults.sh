@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 25
 # snull-debug-cost: 90
+# snull-passes: rt debug
 #
 # Faults inside xmit_more batches, one way only, so that no frame of the
 # other direction rings a doorbell by chance.

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 44
 # snull-debug-cost: 160
+# snull-passes: debug
 #
 # Multiqueue (issue #11): ethtool -l shows one combined channel and a
 # maximum of one a CPU; ethtool -L on either end sets the pair's count (the

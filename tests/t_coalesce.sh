@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 12
 # snull-debug-cost: 100
+# snull-passes: rt
 #
 # Interrupt moderation (issue #11): ethtool -c shows rx/tx usecs and frames,
 # all 0 (at once) by default; ethtool -C sets them, and refuses with a

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 3
 # snull-debug-cost: 20
+# snull-passes: copy debug
 #
 # Checksums and headers at their edges (snull-csum builds the frames):
 # - a UDP checksum that offload computes as 0 leaves as 0xffff (0 on the

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 16
 # snull-debug-cost: 70
+# snull-passes: rt
 #
 # Doorbell batching (issue #11): a frame the stack says more will follow
 # (netdev_xmit_more()) is posted without ringing the peer's doorbell, and

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 22
 # snull-debug-cost: 54
+# snull-passes: copy debug
 #
 # Malformed frames by the thousand (tests/tools/snull-fuzz.c) through both
 # interfaces, in each receive mode: nothing may crash or leak (the harness

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 6
 # snull-debug-cost: 30
+# snull-passes: copy debug
 #
 # GRO and the sockets of the frames it merges. In zero-copy mode the wire
 # hands GRO the sender's skb, its socket owner and destructor included;

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 30
 # snull-debug-cost: 120
+# snull-passes: copy
 #
 # The address trick for IPv6 (issue #12): the low bit of byte 7 flips, so
 # fd00::/64 (sn0) and fd00:0:0:1::/64 (sn1) look remote to each other.

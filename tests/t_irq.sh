@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 6
 # snull-debug-cost: 62
+# snull-passes: rt
 #
 # The simulated interrupt: it really runs in hard-IRQ context, as an
 # irq_work (the IWI line of /proc/interrupts), never as a call from the

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 9
 # snull-debug-cost: 77
+# snull-passes: debug
 #
 # Load and unload: the two interfaces come and go with the module, every
 # failed load (inject_load_fault=1..4) leaves nothing behind, and repeated

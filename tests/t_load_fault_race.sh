@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 12
 # snull-debug-cost: 90
+# snull-passes: debug
 #
 # A load whose second device fails to register (inject_load_fault=4), while
 # a writer hammers the first device's debugfs hold_ring with 0. Writing 0

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 35
 # snull-debug-cost: 90
+# snull-passes: rt debug
 #
 # use_napi=0: ndo_stop's flush against a handler still running. An
 # irq_work queued on two CPUs runs on both, and irq_work_sync() can return

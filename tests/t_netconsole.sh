@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 17
 # snull-debug-cost: 60
+# snull-passes: copy rt debug
 #
 # netconsole over sn0 to a listener on sn1. netpoll calls xmit with IRQs
 # off, and when it finds the queue stopped it calls poll with budget 0,

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 12
 # snull-debug-cost: 50
+# snull-passes: debug
 #
 # The queue counts ip link add may ask for. `numtxqueues` or `numrxqueues`
 # over 8 is refused with an extack message that names the limit, and

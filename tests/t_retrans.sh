@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 8
 # snull-debug-cost: 40
+# snull-passes: debug
 #
 # TCP keeps a clone of every segment it sends, for retransmission, and that
 # clone shares its data with the skb the driver gets. The address trick must

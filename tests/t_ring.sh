@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 12
 # snull-debug-cost: 84
+# snull-passes: copy rt
 #
 # The TX ring and flow control: with a tiny ring, floods in both directions
 # stop and wake the queue but never return NETDEV_TX_BUSY, every frame is

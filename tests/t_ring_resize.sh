@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 35
 # snull-debug-cost: 140
+# snull-passes: debug
 #
 # ethtool -G at run time (issue #12): the TX ring of one device changes size,
 # up or down, with the device up; sizes that are not a power of two, 0 or

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 6
 # snull-debug-cost: 40
+# snull-passes: copy
 #
 # The ring's u32 indices wrap at 2^32 without aliasing (pitfalls.md #18).
 # Taken "% size" with a ring of 3, index 2^32 - 1 and index 2^32 (that is,

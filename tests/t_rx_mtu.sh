@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 6
 # snull-debug-cost: 33
+# snull-passes: copy
 #
 # The two ends of the wire may have different MTUs. Like a real MAC, the
 # receiver takes frames up to its own MTU + 18 bytes (Ethernet header and

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 3
 # snull-debug-cost: 42
+# snull-passes: debug
 #
 # The netdevices document's pathological case: rmmod while a sysfs file of
 # the device is open (as rmmod's stdin, or held on a descriptor and read

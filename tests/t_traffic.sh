@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 16
 # snull-debug-cost: 65
+# snull-passes: copy rt debug
 #
 # Everything at once, in each receive mode: ping, TCP both ways and UDP both
 # ways through the address trick. All of it must get through, and afterwards

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 14
 # snull-debug-cost: 53
+# snull-passes: copy
 #
 # The address trick: remote0/remote1 answer, the receiver sees the rewritten
 # addresses while the sender's capture shows its frame unchanged

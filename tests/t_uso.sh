@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 6
 # snull-debug-cost: 25
+# snull-passes: copy debug
 #
 # UDP segmentation offload (USO, NETIF_F_GSO_UDP_L4, "tx-udp-segmentation")
 # carrying real traffic. snull-uso sends 8000 bytes from 192.168.0.1 (sn0)

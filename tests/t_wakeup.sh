@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 21
 # snull-debug-cost: 77
+# snull-passes: rt
 #
 # A lost-wake-up detector (pitfalls.md #5, #6): single pings 0.1 s apart.
 # A frame left stranded until the next one arrives would show as a ~100 ms

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 22
 # snull-debug-cost: 39
+# snull-passes: rt
 # snull-boot: watchdog
 # snull-allow-log: NETDEV WATCHDOG
 #

@@ -130,7 +130,7 @@ read_list() {
 	local line
 	line=$(sed 's/#.*//' "$LIST" | awk -v k="$1" '$1 == k { print; exit }')
 	[ -n "$line" ] || die "$1 is not in $LIST"
-	read -r _ RELEASE FLAVOUR SUITES <<<"$line"
+	read -r _ RELEASE FLAVOUR SUITES _ <<<"$line"
 	[ -n "${FLAVOUR:-}" ] || die "$LIST: $1 needs a release and a flavour"
 	[ -n "${SUITES:-}" ] || SUITES=-
 }
