@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 60
 # snull-debug-cost: 240
-# snull-passes: rt
+# snull-passes: rt debug
 #
 # What a pause of the pair (ethtool -L, ethtool -G) must leave alone.
 #
