@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 55
-# snull-debug-cost: 107
+# snull-debug-cost: 93
 # snull-passes: debug
 #
 # The debugfs fault knobs changed at random under a flood: drop_every,

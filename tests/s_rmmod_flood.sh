@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 80
-# snull-debug-cost: 158
+# snull-debug-cost: 142
 # snull-passes: debug
 # snull-allow-log: pktgen: WARNING: trying to remove a running interface
 #

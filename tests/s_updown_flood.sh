@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 70
-# snull-debug-cost: 125
+# snull-debug-cost: 111
 # snull-passes: debug
 #
 # Down and up under a flood: one end, the other, or both, at random, while

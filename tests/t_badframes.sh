@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 10
-# snull-debug-cost: 56
+# snull-debug-cost: 48
 # snull-passes: copy debug
 #
 # Frames snull cannot rewrite are dropped at transmit and counted, each under

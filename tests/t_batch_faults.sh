@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 25
-# snull-debug-cost: 90
+# snull-debug-cost: 33
 # snull-passes: rt debug
 #
 # Faults inside xmit_more batches, one way only, so that no frame of the

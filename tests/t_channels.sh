@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 44
-# snull-debug-cost: 160
+# snull-debug-cost: 100
 # snull-passes: debug
 #
 # Multiqueue (issue #11): ethtool -l shows one combined channel and a

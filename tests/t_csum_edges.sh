@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 3
-# snull-debug-cost: 20
+# snull-debug-cost: 24
 # snull-passes: copy debug
 #
 # Checksums and headers at their edges (snull-csum builds the frames):

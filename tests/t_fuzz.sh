@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 22
-# snull-debug-cost: 54
+# snull-debug-cost: 48
 # snull-passes: copy debug
 #
 # Malformed frames by the thousand (tests/tools/snull-fuzz.c) through both

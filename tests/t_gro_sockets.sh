@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 6
-# snull-debug-cost: 30
+# snull-debug-cost: 25
 # snull-passes: copy debug
 #
 # GRO and the sockets of the frames it merges. In zero-copy mode the wire

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 9
-# snull-debug-cost: 77
+# snull-debug-cost: 46
 # snull-passes: debug
 #
 # Load and unload: the two interfaces come and go with the module, every

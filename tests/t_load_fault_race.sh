@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 12
-# snull-debug-cost: 90
+# snull-debug-cost: 41
 # snull-passes: debug
 #
 # A load whose second device fails to register (inject_load_fault=4), while

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 35
-# snull-debug-cost: 90
+# snull-debug-cost: 69
 # snull-passes: rt debug
 #
 # use_napi=0: ndo_stop's flush against a handler still running. An

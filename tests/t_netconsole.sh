@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 17
-# snull-debug-cost: 60
+# snull-debug-cost: 54
 # snull-passes: copy rt debug
 #
 # netconsole over sn0 to a listener on sn1. netpoll calls xmit with IRQs

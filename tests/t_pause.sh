@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 60
-# snull-debug-cost: 240
+# snull-debug-cost: 94
 # snull-passes: rt debug
 #
 # What a pause of the pair (ethtool -L, ethtool -G) must leave alone.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 12
-# snull-debug-cost: 50
+# snull-debug-cost: 36
 # snull-passes: debug
 #
 # The queue counts ip link add may ask for. `numtxqueues` or `numrxqueues`

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 8
-# snull-debug-cost: 40
+# snull-debug-cost: 58
 # snull-passes: debug
 #
 # TCP keeps a clone of every segment it sends, for retransmission, and that

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 35
-# snull-debug-cost: 140
+# snull-debug-cost: 45
 # snull-passes: debug
 #
 # ethtool -G at run time (issue #12): the TX ring of one device changes size,

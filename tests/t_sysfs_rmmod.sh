@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 3
-# snull-debug-cost: 42
+# snull-debug-cost: 30
 # snull-passes: debug
 #
 # The netdevices document's pathological case: rmmod while a sysfs file of

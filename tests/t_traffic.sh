@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 16
-# snull-debug-cost: 65
+# snull-debug-cost: 48
 # snull-passes: copy rt debug
 #
 # Everything at once, in each receive mode: ping, TCP both ways and UDP both

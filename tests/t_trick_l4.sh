@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 5
-# snull-debug-cost: 20
+# snull-debug-cost: 28
 # snull-passes: copy debug
 #
 # The address trick and the transports besides TCP and UDP whose checksum

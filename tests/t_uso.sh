@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # snull-cost: 6
-# snull-debug-cost: 25
+# snull-debug-cost: 24
 # snull-passes: copy debug
 #
 # UDP segmentation offload (USO, NETIF_F_GSO_UDP_L4, "tx-udp-segmentation")
